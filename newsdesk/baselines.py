@@ -1,0 +1,226 @@
+"""Baselines an analyst could use instead of newsdesk.
+
+- `TfidfBaseline`: TF-IDF + logistic regression per task (region: multinomial; event types and
+  actors: one-vs-rest), each trained only on the records labelled for that task.
+- `lead1` / `textrank`: extractive one-sentence summaries (first sentence / most central sentence).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import spmatrix
+from sklearn.dummy import DummyClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics.pairwise import cosine_similarity
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from newsdesk.sentences import sentences
+
+MULTILABEL_TASKS = ("event_types", "actors")
+MIN_DF_DOCS = 50  # with at least this many training texts, drop n-grams seen in only one of them
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
+
+
+def record_text(record: Mapping[str, Any]) -> str:
+    """Classifier input for a record: title and body separated by a blank line (no title: body only)."""
+    title = (record.get("title") or "").strip()
+    body = (record.get("text") or "").strip()
+    return f"{title}\n\n{body}" if title else body
+
+
+def _binarize(targets: Sequence[Sequence[str]], labels: list[str]) -> np.ndarray:
+    """0/1 matrix (targets x labels); labels outside `labels` are ignored."""
+    keep = set(labels)
+    return MultiLabelBinarizer(classes=labels).fit_transform([[x for x in t if x in keep] for t in targets])
+
+
+@dataclass
+class _MultilabelHead:
+    """One-vs-rest classifier for one multi-label task; `model` is None for an empty label set."""
+
+    labels: list[str]
+    model: OneVsRestClassifier | None
+    thresholds: np.ndarray
+
+    def probabilities(self, X: spmatrix) -> np.ndarray:
+        if self.model is None:
+            return np.zeros((X.shape[0], 0))
+        return self.model.predict_proba(X)[:, : len(self.labels)]
+
+
+class TfidfBaseline:
+    """TF-IDF (word 1-2 grams, sublinear tf) + logistic regression for region, event types and actors.
+
+    Inputs to `predict` are article texts composed like `record_text` (title, blank line, body).
+    """
+
+    def __init__(self, C: float = 10.0, threshold: float = 0.5) -> None:
+        self.C = C
+        self.threshold = threshold
+        self.vectorizer: TfidfVectorizer | None = None
+        self.region_model: LogisticRegression | DummyClassifier | None = None
+        self.heads: dict[str, _MultilabelHead] = {}
+
+    def fit(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        actor_labels: Sequence[str] | None = None,
+        event_labels: Sequence[str] | None = None,
+        region_labels: Sequence[str] | None = None,
+    ) -> TfidfBaseline:
+        """Train every task that has labelled records; a task without any is left unfitted.
+
+        The label arguments restrict a task's label set (default: all labels seen in training).
+        Multi-label targets outside the set are dropped; records whose region is outside the
+        region set are left out of the region classifier.
+        """
+        records = list(records)
+        texts = [record_text(r) for r in records]
+        min_df = 2 if len(texts) >= MIN_DF_DOCS else 1
+        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=min_df)
+        X = self.vectorizer.fit_transform(texts)
+        self._fit_region(records, X, region_labels)
+        self.heads = {}
+        for task, labels in (("event_types", event_labels), ("actors", actor_labels)):
+            rows = [i for i, r in enumerate(records) if r.get(task) is not None]
+            if rows:
+                self.heads[task] = self._fit_head(X[rows], [records[i][task] for i in rows], labels)
+        return self
+
+    def _fit_region(self, records: list[Mapping[str, Any]], X: spmatrix, allowed: Sequence[str] | None) -> None:
+        rows = [
+            i for i, r in enumerate(records)
+            if r.get("region") is not None and (allowed is None or r["region"] in allowed)
+        ]
+        if not rows:
+            self.region_model = None
+            return
+        y = [records[i]["region"] for i in rows]
+        if len(set(y)) > 1:
+            model = LogisticRegression(C=self.C, max_iter=2000)
+        else:  # logistic regression needs two classes
+            model = DummyClassifier(strategy="most_frequent")
+        self.region_model = model.fit(X[rows], y)
+
+    def _fit_head(self, X: spmatrix, targets: list[list[str]], labels: Sequence[str] | None) -> _MultilabelHead:
+        if labels is None:
+            labels = sorted({label for target in targets for label in target})
+        labels = list(dict.fromkeys(labels))
+        thresholds = np.full(len(labels), self.threshold)
+        if not labels:
+            return _MultilabelHead(labels, None, thresholds)
+        Y = _binarize(targets, labels)
+        if Y.shape[1] == 1:
+            # OneVsRestClassifier reads a one-column target as binary (and mishandles it when it is
+            # constant); an always-absent placeholder column keeps it multi-label. Sliced off again.
+            Y = np.hstack([Y, np.zeros_like(Y)])
+        with warnings.catch_warnings():  # labels always/never present in train are expected (rare actors)
+            warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
+            model = OneVsRestClassifier(LogisticRegression(C=self.C, max_iter=2000)).fit(X, Y)
+        return _MultilabelHead(labels, model, thresholds)
+
+    def predict_proba(self, texts: Sequence[str]) -> list[dict[str, dict[str, float] | None]]:
+        """Per text: {task: {label: probability}}, None for unfitted tasks."""
+        region, heads = self._probabilities(texts)
+        rows: list[dict[str, dict[str, float] | None]] = []
+        for i in range(len(texts)):
+            row: dict[str, dict[str, float] | None] = {
+                "region": None if region is None else dict(zip(map(str, self.region_model.classes_), region[i].tolist()))
+            }
+            for task in MULTILABEL_TASKS:
+                head = self.heads.get(task)
+                row[task] = None if head is None else dict(zip(head.labels, heads[task][i].tolist()))
+            rows.append(row)
+        return rows
+
+    def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """Per text: {"region": str | None, "event_types": list | None, "actors": list | None}."""
+        region, heads = self._probabilities(texts)
+        predictions = []
+        for i in range(len(texts)):
+            row: dict[str, Any] = {
+                "region": None if region is None else str(self.region_model.classes_[region[i].argmax()])
+            }
+            for task in MULTILABEL_TASKS:
+                head = self.heads.get(task)
+                if head is None:
+                    row[task] = None
+                else:
+                    row[task] = [label for label, p, t in zip(head.labels, heads[task][i], head.thresholds) if p >= t]
+            predictions.append(row)
+        return predictions
+
+    def tune_thresholds(self, dev_records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
+        """Set each multi-label threshold to the grid value with the best dev F1 for that label.
+
+        Uses the dev records labelled for the task; labels without a gold positive there keep
+        their threshold. Ties go to the value closest to the default threshold. Returns the
+        thresholds now in use, {task: {label: threshold}}.
+        """
+        dev_records = list(dev_records)
+        for task, head in self.heads.items():
+            dev = [r for r in dev_records if r.get(task) is not None]
+            if not dev or not head.labels:
+                continue
+            probs = head.probabilities(self.vectorizer.transform([record_text(r) for r in dev]))
+            gold = _binarize([r[task] for r in dev], head.labels).astype(bool)
+            for j in range(len(head.labels)):
+                if gold[:, j].any():
+                    head.thresholds[j] = self._best_threshold(probs[:, j], gold[:, j])
+        return {task: dict(zip(h.labels, h.thresholds.tolist())) for task, h in self.heads.items()}
+
+    def _best_threshold(self, probs: np.ndarray, gold: np.ndarray) -> float:
+        predicted = probs[:, None] >= THRESHOLD_GRID[None, :]
+        tp = (predicted & gold[:, None]).sum(axis=0)
+        fp = (predicted & ~gold[:, None]).sum(axis=0)
+        fn = (~predicted & gold[:, None]).sum(axis=0)
+        f1 = 2 * tp / (2 * tp + fp + fn)  # gold has a positive, so the denominator is > 0
+        best = max(range(len(THRESHOLD_GRID)), key=lambda k: (f1[k], -abs(THRESHOLD_GRID[k] - self.threshold)))
+        return float(THRESHOLD_GRID[best])
+
+    def _probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+        """Region class probabilities (None if unfitted) and label probabilities per multi-label task."""
+        if self.vectorizer is None:
+            raise RuntimeError("TfidfBaseline is not fitted; call fit() first")
+        if len(texts) == 0:
+            return None, {}
+        X = self.vectorizer.transform(list(texts))
+        region = None if self.region_model is None else self.region_model.predict_proba(X)
+        return region, {task: head.probabilities(X) for task, head in self.heads.items()}
+
+
+def _normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def lead1(text: str) -> str:
+    """The first sentence of `text`, whitespace-normalised ("" for empty text)."""
+    first = sentences(text)[:1]
+    return _normalise_space(first[0]) if first else ""
+
+
+def textrank(text: str) -> str:
+    """The most central sentence: PageRank over the TF-IDF cosine-similarity graph of the sentences.
+
+    Ties (within 1e-9) go to the earlier sentence; whitespace-normalised; "" for empty text.
+    """
+    candidates = [_normalise_space(s) for s in sentences(text)]
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else ""
+    try:
+        vectors = TfidfVectorizer(stop_words="english").fit_transform(candidates)
+    except ValueError:  # no content words at all
+        return candidates[0]
+    similarity = cosine_similarity(vectors)
+    np.fill_diagonal(similarity, 0.0)
+    scores = nx.pagerank(nx.from_numpy_array(similarity), weight="weight")
+    best = max(scores.values())
+    return candidates[min(i for i, score in scores.items() if score >= best - 1e-9)]

@@ -1,0 +1,117 @@
+"""TF-IDF baseline on a toy, perfectly separable record set; lead-1 and TextRank on known texts."""
+
+import pytest
+
+from newsdesk.baselines import THRESHOLD_GRID, TfidfBaseline, lead1, record_text, textrank
+
+# Region is given away by the place names, event types by "clashed"/"marched", actors by their names.
+_PLACES = {"Western Africa": "Mopti in central Mali", "South Asia": "Quetta in western Pakistan"}
+_EVENTS = {"clash": "Soldiers clashed with fighters", "protest_riot": "Crowds marched against prices"}
+_ACTORS = {"JNIM": "JNIM militants were seen", "police": "police officers were deployed", "Wagner": "Wagner troops"}
+
+
+def _record(i: int, region: str, events: list[str], actors: list[str]) -> dict:
+    parts = [f"{_EVENTS[e]} near {_PLACES[region]}." for e in events] + [f"{_ACTORS[a]} there." for a in actors]
+    return {
+        "id": f"toy-{i}", "title": None, "text": " ".join(parts) or f"Quiet day in {_PLACES[region]}.",
+        "region": region, "event_types": events, "actors": actors, "summary": None,
+    }
+
+
+_COMBINATIONS = [  # (event types, actors), used once per region
+    (["clash"], ["JNIM"]),
+    (["clash"], ["JNIM", "police"]),
+    (["protest_riot"], ["police"]),
+    (["protest_riot"], ["police"]),
+    (["clash", "protest_riot"], ["JNIM", "police"]),
+    ([], []),
+    (["clash"], ["JNIM"]),
+]
+_ROWS = [(region, events, actors) for region in _PLACES for events, actors in _COMBINATIONS]
+_ROWS.append(("Western Africa", ["clash"], ["JNIM", "Wagner"]))  # Wagner: a one-mention actor
+RECORDS = [_record(i, *row) for i, row in enumerate(_ROWS)]
+
+
+@pytest.fixture(scope="module")
+def model() -> TfidfBaseline:
+    return TfidfBaseline().fit(RECORDS)
+
+
+def test_record_text_joins_title_and_body():
+    assert record_text({"title": "Headline", "text": "Body."}) == "Headline\n\nBody."
+    assert record_text({"title": None, "text": " Body. "}) == "Body."
+
+
+def test_separable_training_records_get_their_labels(model):
+    predictions = model.predict([record_text(r) for r in RECORDS])
+    for record, prediction in zip(RECORDS, predictions):
+        assert prediction["region"] == record["region"]
+        assert sorted(prediction["event_types"]) == sorted(record["event_types"])
+        # Wagner (one mention) may or may not be learnt; the frequent actors must be.
+        assert set(prediction["actors"]) - {"Wagner"} == set(record["actors"]) - {"Wagner"}
+
+
+def test_unseen_text(model):
+    text = "Crowds marched against prices near Quetta in western Pakistan; police officers were deployed."
+    [prediction] = model.predict([text])
+    assert prediction == {"region": "South Asia", "event_types": ["protest_riot"], "actors": ["police"]}
+
+
+def test_predict_proba_matches_label_sets(model):
+    [probs] = model.predict_proba([record_text(RECORDS[0])])
+    assert set(probs["region"]) == set(_PLACES)
+    assert set(probs["actors"]) == {"JNIM", "Wagner", "police"}
+    assert sum(probs["region"].values()) == pytest.approx(1.0)
+
+
+def test_actor_label_set_is_respected():
+    model = TfidfBaseline().fit(RECORDS, actor_labels=["police"])
+    assert model.heads["actors"].labels == ["police"]  # one label: the single-column path
+    predictions = model.predict([record_text(r) for r in RECORDS])
+    assert all(p["actors"] in ([], ["police"]) for p in predictions)
+    assert [p["actors"] == ["police"] for p in predictions] == ["police" in r["actors"] for r in RECORDS]
+
+
+def test_unlabelled_task_and_constant_labels():
+    records = [
+        {**r, "actors": None, "region": "Western Africa", "event_types": r["event_types"] + ["conflict"]}
+        for r in RECORDS
+    ]
+    # Constant in train: one region only, "conflict" always present, "airstrike" never.
+    model = TfidfBaseline().fit(records, event_labels=["clash", "protest_riot", "airstrike", "conflict"])
+    prediction = model.predict(["Soldiers clashed with fighters."])[0]
+    assert prediction == {"region": "Western Africa", "event_types": ["clash", "conflict"], "actors": None}
+    assert model.predict([]) == []
+    # A single never-present label (the one-column path) is never predicted.
+    assert TfidfBaseline().fit(RECORDS, actor_labels=["Hezbollah"]).predict(["Wagner troops."])[0]["actors"] == []
+
+
+def test_tune_thresholds(model):
+    thresholds = model.tune_thresholds(RECORDS[:7])
+    assert set(thresholds) == {"event_types", "actors"}
+    assert all(t in THRESHOLD_GRID for task in thresholds.values() for t in task.values())
+    assert thresholds["actors"]["Wagner"] == 0.5  # no gold positive in these dev records: left at default
+
+
+ARTICLE = (
+    "Rebels attacked the northern town on Monday.\n\n"
+    "The rebels attacked the town and the army fought the rebels near the northern market.\n\n"
+    "The army sent reinforcements to the town.  Market traders fled."
+)
+
+
+def test_lead1():
+    text = "KABUL — Gen. Ali said the U.S.\nArmy left.  Officials agreed."
+    assert lead1(text) == "KABUL — Gen. Ali said the U.S. Army left."
+    assert lead1("") == ""
+
+
+def test_textrank_picks_the_most_central_sentence():
+    # Sentence 2 shares words with every other sentence.
+    assert textrank(ARTICLE) == "The rebels attacked the town and the army fought the rebels near the northern market."
+
+
+def test_textrank_ties_and_short_texts():
+    assert textrank("Rebels attacked Goma. Markets closed early. Schools stayed open.") == "Rebels attacked Goma."
+    assert textrank("Only  one sentence here") == "Only one sentence here"
+    assert textrank("") == ""
