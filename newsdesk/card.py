@@ -1,0 +1,63 @@
+"""The model card: README.md in the model directory (data, labels, metrics, limits, the command)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    return "\n".join(["| metric | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)])
+
+
+def write_model_card(model_dir: Path, config, payload: dict[str, Any], cfg) -> None:
+    info = payload["train"]
+    headline = payload.get("dev_headline") or {}
+    metrics = _table([(k, f"{v:.4f}") for k, v in headline.items()]) if headline else "No dev data was given: no metrics."
+    gen = config.summary_generation or {}
+    lines = [
+        f"# newsdesk model: {model_dir.name}",
+        "",
+        "Labels news articles by region (one), event types and actors (several) and writes a one-line summary.",
+        "",
+        "## How it was made",
+        "```",
+        info["command"],
+        "```",
+        f"- base model: `{config.base_model}` ({config.backbone_kind}); newsdesk {info['newsdesk_version']}, schema_version {config.schema_version}",
+        f"- training data: {', '.join(info['data']['train'])} (root `{info['data']['root']}`)",
+        f"- dev data: {', '.join(info['data']['dev']) or 'none'}",
+        f"- {info['epochs_run']} epochs ({info['steps']} steps), best epoch {info['best_epoch']}, "
+        f"{info['train_seconds']} s, {info['train_examples_per_s']} examples/s on {info['device']} "
+        f"({info['processes']} process(es), mixed precision {info['mixed_precision']})",
+        "",
+        "## Labels",
+        f"- region ({len(config.region_labels)}): {', '.join(config.region_labels)}",
+        f"- event types ({len(config.event_labels)}): {', '.join(config.event_labels)}",
+        f"- actors ({len(config.actor_labels)}): {', '.join(config.actor_labels[:40])}{' ...' if len(config.actor_labels) > 40 else ''}",
+        "",
+        "## Dev metrics (thresholds and calibration fitted on this dev set)",
+        metrics,
+        "",
+        "## Use",
+        "```",
+        f"python infer.py {model_dir} ARTICLES_DIR --out results.jsonl",
+        "```",
+        "```python",
+        "import newsdesk",
+        f'model = newsdesk.load("{model_dir}")',
+        'print(model.predict("Iraqi forces captured ..."))',
+        "```",
+        "",
+        "## Summary generation",
+        f"max {gen.get('max_summary_tokens')} tokens, {gen.get('num_beams')} beam(s), no repeated "
+        f"{gen.get('no_repeat_ngram_size')}-grams, vocabulary tied to the article: {gen.get('constrain_to_article')}.",
+        "",
+        "## Limits",
+        "- Labels and thresholds reflect the training data: a region, event type or actor absent from it is never predicted.",
+        "- Dev metrics are optimistic: the same dev set chose the epoch, the thresholds and the calibration.",
+        "- Summaries reuse the article's words; check names and numbers before quoting them.",
+        "- Articles longer than the window are read in overlapping windows; the summary is written from the first window.",
+        "",
+    ]
+    (model_dir / "README.md").write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,147 @@
+"""`newsdesk train | infer | eval` — the same entry points as train.py and infer.py."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from typing import Sequence
+
+# Everything runs offline by default: no weights, datasets or metrics are fetched at run time.
+# Users with hub access can set HF_HUB_OFFLINE=0 to use checkpoints by name.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("HF_EVALUATE_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _config_keys(cls, prefix: str = "") -> list[str]:
+    out = []
+    for f in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(f.type) or (isinstance(f.type, str) and f.type.endswith("Config")):
+            import typing
+
+            sub = typing.get_type_hints(cls)[f.name]
+            out += _config_keys(sub, f"{prefix}{f.name}.")
+        else:
+            out.append(prefix + f.name)
+    return out
+
+
+def train_main(argv: Sequence[str] | None = None) -> int:
+    from newsdesk.config import Config, ConfigError, load_config
+
+    parser = argparse.ArgumentParser(
+        prog="train.py",
+        description="Train a newsdesk model (region, event types, actors + one-line summary).",
+        epilog="Any config key can be overridden with --section.key VALUE, e.g. --train.epochs 2 "
+        "--output_dir runs/x --data.root ../shared/data. Keys: " + ", ".join(_config_keys(Config)),
+    )
+    parser.add_argument("--config", help="YAML config (see configs/); defaults when omitted")
+    parser.add_argument("--resume", action="store_true", help="continue the interrupted run in output_dir")
+    parser.add_argument("--overwrite", action="store_true", help="replace a finished or unfinished run in output_dir")
+    args, rest = parser.parse_known_args(argv)
+    try:
+        cfg = load_config(args.config, rest)
+        from newsdesk.data import DataError
+        from newsdesk.training import setup
+
+        command = "python train.py " + " ".join(sys.argv[1:] if argv is None else argv)
+        model_dir = setup(cfg, resume=args.resume, overwrite=args.overwrite, command=command)
+    except (ConfigError, DataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"model written to {model_dir}")
+    return 0
+
+
+INFER_EPILOG = """exit codes:
+  0  every input was labelled
+  2  some inputs produced error rows (see their "error" field); the rest were labelled
+  1  fatal: bad model directory, unwritable output, missing input path
+
+Rerunning the same command with the same --out skips ids already written (resumable).
+"""
+
+
+def infer_main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="infer.py",
+        description="Label article files and folders (.txt .md .html .json .jsonl) with a trained newsdesk model.",
+        epilog=INFER_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("model_dir", help="trained model directory (e.g. runs/default/model)")
+    parser.add_argument("paths", nargs="+", help="article files or folders (searched recursively)")
+    parser.add_argument("--out", required=True, help="output file: .jsonl (default format), .csv or .parquet")
+    parser.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16)")
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16", "int8"],
+                        help="auto = bf16 on GPUs and on CPUs with native bf16, else fp32; int8 = dynamic quantisation (CPU)")
+    parser.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="output format (default: from --out's extension)")
+    parser.add_argument("--no-summary", action="store_true", help="labels only (much faster)")
+    parser.add_argument("--max-bytes", type=int, default=5_000_000, help="files larger than this become error rows (default 5 MB)")
+    parser.add_argument("--print", action="store_true", help="also print a short line per article")
+    args = parser.parse_args(argv)
+
+    import logging
+
+    from newsdesk.inference import EXIT_FATAL, FatalError, run
+    from newsdesk.predictor import ModelDirError
+
+    logging.basicConfig(format="%(levelname)s %(message)s", level=logging.WARNING)
+    try:
+        code, summary = run(
+            args.model_dir, args.paths, args.out, batch_size=args.batch_size, device=args.device, dtype=args.dtype,
+            fmt=args.format, summary=not args.no_summary, max_bytes=args.max_bytes,
+        )
+    except (FatalError, ModelDirError, ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    if args.print:
+        _print_rows(args.out)
+    print(summary.line(), file=sys.stderr)
+    print(f"results in {args.out}", file=sys.stderr)
+    return code
+
+
+def _print_rows(out: str) -> None:
+    import json
+
+    from newsdesk.inference import output_format
+    from pathlib import Path
+
+    path = Path(out)
+    if output_format(path, None) != "jsonl":
+        path = path.with_name(path.name + ".part.jsonl")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        if r["error"]:
+            print(f"- {r['id']}: ERROR {r['error']}")
+            continue
+        print(f"- {r['id']}\n    region: {r['region']}\n    events: {', '.join(r['event_types']) or '-'}\n"
+              f"    actors: {', '.join(r['actors']) or '-'}\n    summary: {r['summary']}")
+
+
+def eval_main(argv: Sequence[str] | None = None) -> int:
+    from newsdesk.evaluation import eval_cli
+
+    return eval_cli(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"train": train_main, "infer": infer_main, "eval": eval_main}
+    if not argv or argv[0] not in commands:
+        print("usage: newsdesk {train,infer,eval} ...\n"
+              "  train  train a model from a config (newsdesk train --config configs/default.yaml)\n"
+              "  infer  label article files/folders (newsdesk infer MODEL_DIR PATH --out results.jsonl)\n"
+              "  eval   score a model on labelled records, with baselines (newsdesk eval MODEL_DIR DATA --report DIR)",
+              file=sys.stderr)
+        return 0 if argv and argv[0] in ("-h", "--help") else 1
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

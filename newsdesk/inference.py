@@ -1,0 +1,206 @@
+"""Batch inference over files and folders: streamed, resumable, one output row per input article.
+
+Rows are written per batch and flushed, so a run killed mid-way loses at most the batch in flight;
+rerunning the same command with the same `--out` skips the ids already written. JSONL is written
+in place; CSV and Parquet are built from a JSONL journal (`<out>.part.jsonl`) when the run ends.
+
+Exit codes: 0 all inputs labelled; 2 some inputs produced error rows; 1 fatal (bad model dir,
+unwritable output, missing input path).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from tqdm.auto import tqdm
+
+from newsdesk.ingest import Article, IngestStats, iter_articles
+from newsdesk.predictor import Prediction, Predictor
+
+log = logging.getLogger("newsdesk")
+
+EXIT_OK, EXIT_FATAL, EXIT_ERRORS = 0, 1, 2
+FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+ROW_KEYS = ("id", "source", "region", "event_types", "actors", "summary", "scores", "warnings", "error", "model", "schema_version")
+
+
+class FatalError(RuntimeError):
+    """Stops the whole run (exit code 1)."""
+
+
+def output_format(out: Path, fmt: str | None) -> str:
+    if fmt:
+        if fmt not in ("jsonl", "csv", "parquet"):
+            raise FatalError(f"--format must be jsonl, csv or parquet, got {fmt!r}")
+        return fmt
+    return FORMATS.get(out.suffix.lower(), "jsonl")
+
+
+def row_of(p: Prediction) -> dict:
+    d = p.to_dict()
+    return {k: d.get(k) for k in ROW_KEYS} | {k: v for k, v in d.items() if k not in ROW_KEYS}
+
+
+class Journal:
+    """Append-only JSONL of finished rows; on open, repairs a torn last line and lists done ids."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.done: dict[str, bool] = {}  # id -> row had an error
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                self._recover()
+            self.f = path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise FatalError(f"cannot write output {path}: {exc.strerror or exc}") from None
+
+    def _recover(self) -> None:
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):  # a torn last line from a killed run: drop it (its batch is redone)
+            with self.path.open("r+b") as f:
+                f.truncate(end)
+            log.warning("dropped an incomplete last line from %s (interrupted run)", self.path)
+        for line in data[:end].splitlines():
+            if line.strip():
+                try:
+                    row = json.loads(line)
+                    self.done[str(row["id"])] = row.get("error") is not None
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    raise FatalError(f"{self.path} holds a line that is not a newsdesk row; use another --out") from None
+
+    def write(self, rows: list[dict]) -> None:
+        for row in rows:
+            self.f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self.done[row["id"]] = row.get("error") is not None
+        self.f.flush()
+        os.fsync(self.f.fileno())
+
+    def close(self) -> None:
+        self.f.close()
+
+
+def convert(journal: Path, out: Path, fmt: str) -> None:
+    """Build the CSV/Parquet output from the JSONL journal (nested fields JSON-encoded in CSV)."""
+    import pandas as pd
+
+    rows = [json.loads(l) for l in journal.read_text(encoding="utf-8").splitlines() if l.strip()]
+    df = pd.DataFrame(rows, columns=list(ROW_KEYS) + sorted({k for r in rows for k in r} - set(ROW_KEYS)))
+    tmp = out.with_name(out.name + ".tmp")
+    if fmt == "csv":
+        for col in df.columns:
+            if df[col].map(lambda v: isinstance(v, (list, dict))).any():
+                df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if v is not None else None)
+        df.to_csv(tmp, index=False)
+    else:
+        for col in ("scores",):  # label sets differ per row: store as JSON text
+            df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if v is not None else None)
+        df.to_parquet(tmp, index=False)
+    tmp.replace(out)
+
+
+def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    chunk: list[Article] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def label_articles(predictor: Predictor, articles: Sequence[Article], batch_size: int, summary: bool,
+                   progress=None) -> list[Prediction]:
+    """Predictions (or error rows) for ingested articles, in their order."""
+    ok = [a for a in articles if a.ok]
+    scored = iter(predictor.score([a.text for a in ok], batch_size=batch_size, summary=summary, clean=False, progress=progress))
+    out = []
+    for a in articles:
+        if a.ok:
+            out.append(predictor.decide(next(scored), a.id, a.source, a.warnings))
+        else:
+            warnings = a.warnings + (["empty"] if a.error and a.error.startswith("empty") else [])
+            out.append(predictor.error_row(a.id, a.source, a.error or "unknown error", warnings))
+            if progress is not None:
+                progress.update(1)
+    return out
+
+
+@dataclass
+class RunSummary:
+    done: int = 0
+    skipped_done: int = 0
+    errors: int = 0
+    earlier_errors: int = 0
+    seconds: float = 0.0
+    ingest: IngestStats | None = None
+
+    def line(self) -> str:
+        s = self.ingest or IngestStats()
+        rate = self.done / self.seconds if self.seconds else 0.0
+        return (
+            f"labelled {self.done - self.errors} articles, {self.errors} error rows, "
+            f"{self.skipped_done} already in the output, {s.skipped} files skipped (unsupported type"
+            f"{': ' + ', '.join(f'{k} x{v}' for k, v in sorted(s.skipped_by_ext.items())) if s.skipped_by_ext else ''}); "
+            f"{self.seconds:.1f} s, {rate:.1f} articles/s"
+        )
+
+
+def run(
+    model: str | Path | Predictor,
+    paths: Sequence[str | Path],
+    out: str | Path,
+    *,
+    batch_size: int = 16,
+    device: str = "auto",
+    dtype: str = "auto",
+    fmt: str | None = None,
+    summary: bool = True,
+    max_bytes: int = 5_000_000,
+    chunk_size: int | None = None,
+) -> tuple[int, RunSummary]:
+    """Label every article under `paths` into `out`. Returns (exit code, summary)."""
+    out = Path(out)
+    fmt = output_format(out, fmt)
+    journal_path = out if fmt == "jsonl" else out.with_name(out.name + ".part.jsonl")
+    for p in paths:
+        if not Path(p).exists():
+            raise FatalError(f"input path not found: {p}")
+    predictor = model if isinstance(model, Predictor) else Predictor.load(model, device=device, dtype=dtype)
+    journal = Journal(journal_path)
+    summary_ = RunSummary(ingest=IngestStats())
+    t0 = time.time()
+    bar = tqdm(desc="articles", unit="art", dynamic_ncols=True, file=sys.stderr)
+    try:
+        stream = iter_articles([Path(p) for p in paths], max_bytes=max_bytes, stats=summary_.ingest)
+        for chunk in _chunks(stream, chunk_size or batch_size * 8):
+            todo = []
+            for a in chunk:
+                if a.id in journal.done:
+                    summary_.skipped_done += 1
+                    summary_.earlier_errors += journal.done[a.id]
+                else:
+                    todo.append(a)
+            if not todo:
+                continue
+            preds = label_articles(predictor, todo, batch_size, summary, progress=bar)
+            journal.write([row_of(p) for p in preds])
+            summary_.done += len(preds)
+            summary_.errors += sum(p.error is not None for p in preds)
+    finally:
+        bar.close()
+        journal.close()
+        summary_.seconds = time.time() - t0
+    if fmt != "jsonl":
+        convert(journal_path, out, fmt)
+    code = EXIT_ERRORS if summary_.errors or summary_.earlier_errors else EXIT_OK
+    return code, summary_
