@@ -24,6 +24,8 @@ import torch
 from newsdesk.cleaning import clean_text
 from newsdesk.data import lexical_bag, tokenize_windows
 from newsdesk.device import autocast, resolve_device, resolve_dtype
+from newsdesk.evidence import batch_sentence_logits
+from newsdesk.faithfulness import check as check_faithfulness
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel
 from transformers import LogitsProcessorList
 
@@ -54,6 +56,10 @@ class Prediction:
     error: str | None = None
     model: str = ""
     schema_version: int = SCHEMA_VERSION
+    # {"region"|"event_types"|"actors": {label: {"sentence": str, "score": float}}} for predicted labels
+    evidence: dict[str, dict[str, dict[str, Any]]] | None = None
+    # {"verdict": "supported"|"unsupported", "unsupported": [names/places/numbers not in the article]}
+    faithfulness: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,6 +75,9 @@ class Scored:
     windows: int
     summary: str | None = None
     truncated: bool = False  # windows beyond `max_windows` were dropped
+    text: str = ""
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # char spans in `text`
+    sentence_logits: dict[str, np.ndarray] = field(default_factory=dict)  # {task: [sentences, labels]}
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -76,8 +85,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
-    e = np.exp(x - x.max())
-    return e / e.sum()
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 class Predictor:
@@ -129,7 +138,7 @@ class Predictor:
     @torch.no_grad()
     def score(
         self, texts: Sequence[str], batch_size: int = 16, summary: bool = True, max_windows: int | None = None,
-        progress=None, clean: bool = True,
+        progress=None, clean: bool = True, evidence: bool = True,
     ) -> list[Scored]:
         """Raw logits (and summaries) for cleaned `texts`, in input order; length-sorted batches inside."""
         cfg = self.config
@@ -168,7 +177,13 @@ class Predictor:
                     summaries = self._summaries(out.hidden_states[first], mask.to(dev)[first], [texts[i] for i in batch])
             rl, el, al = (x.float().cpu().numpy() for x in (out.region_logits, out.event_logits, out.actor_logits))
             for d, i in enumerate(batch):
-                results[i] = Scored(rl[d], el[d], al[d], len(toks[i]["windows"]), summaries[d], toks[i].get("truncated", False))
+                results[i] = Scored(rl[d], el[d], al[d], len(toks[i]["windows"]), summaries[d],
+                                    toks[i].get("truncated", False), texts[i])
+            if evidence:
+                docs = [{"text": texts[i], "windows": toks[i]["windows"], "offsets": toks[i]["offsets"],
+                         "rows": [k for k, doc in enumerate(doc_index) if doc == d]} for d, i in enumerate(batch)]
+                for i, (spans, logits) in zip(batch, batch_sentence_logits(self.model, out.hidden_states, docs, self.special_ids)):
+                    results[i].sentences, results[i].sentence_logits = spans, logits
             if progress is not None:
                 progress.update(len(batch))
         return results  # type: ignore[return-value]
@@ -184,13 +199,34 @@ class Predictor:
     # ------------------------------------------------------------------ decisions
     def probabilities(self, s: Scored) -> dict[str, np.ndarray]:
         """Calibrated probabilities per head."""
+        return self.calibrate({"region": s.region_logits, "event_types": s.event_logits, "actors": s.actor_logits})
+
+    def calibrate(self, logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Calibrated probabilities from logits ([labels] or [rows, labels]) per head."""
         c = self.config
-        region = _softmax(s.region_logits / max(c.region_temperature, 1e-3)) if c.region_labels else np.zeros(0)
-        return {
-            "region": region,
-            "event_types": _platt(s.event_logits, c.event_calibration, len(c.event_labels)),
-            "actors": _platt(s.actor_logits, c.actor_calibration, len(c.actor_labels)),
-        }
+        out = {}
+        if "region" in logits:
+            out["region"] = _softmax(logits["region"] / max(c.region_temperature, 1e-3)) if c.region_labels else np.zeros(0)
+        for task, cal in (("event_types", c.event_calibration), ("actors", c.actor_calibration)):
+            if task in logits:
+                out[task] = _platt(logits[task], cal, len(c.label_list(task)))
+        return out
+
+    def evidence(self, s: Scored, labels: dict[str, list[str]]) -> dict[str, dict[str, dict[str, Any]]]:
+        """For each predicted label: the sentence that supports it most, and its probability from that sentence."""
+        if not s.sentences:
+            return {task: {} for task in labels}
+        probs = self.calibrate(s.sentence_logits)
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for task, predicted in labels.items():
+            names = self.config.label_list(task)
+            out[task] = {}
+            for label in predicted:
+                column = probs[task][:, names.index(label)]
+                j = int(np.argmax(column))
+                start, end = s.sentences[j]
+                out[task][label] = {"sentence": s.text[start:end], "score": round(float(column[j]), 4)}
+        return out
 
     def decide(self, s: Scored, id: str, source: str | None = None, warnings: Iterable[str] = ()) -> Prediction:
         c = self.config
@@ -209,11 +245,13 @@ class Predictor:
             warns.append(f"windows:{s.windows}")
         if s.truncated:
             warns.append("truncated")
+        region = c.region_labels[int(np.argmax(p["region"]))] if c.region_labels else None
         return Prediction(
-            id=id, source=source,
-            region=c.region_labels[int(np.argmax(p["region"]))] if c.region_labels else None,
+            id=id, source=source, region=region,
             event_types=labels["event_types"], actors=labels["actors"], summary=s.summary,
             scores=scores, warnings=warns, model=self.name,
+            evidence=self.evidence(s, {"region": [region] if region else [], **labels}),
+            faithfulness=check_faithfulness(s.summary, s.text),
         )
 
     def error_row(self, id: str, source: str | None, error: str, warnings: Iterable[str] = ()) -> Prediction:

@@ -45,6 +45,8 @@ def word_variants(word: str) -> set[str]:
     if not w.isalpha() or len(w) < 3:
         return out
     for suf in _SUFFIXES:
+        if suf == "d" and not w.endswith("ed") or suf == "s" and w.endswith("ss"):
+            continue
         if w.endswith(suf) and len(w) - len(suf) >= 3:
             stem = w[: -len(suf)]
             out |= {stem + "e"} | ({stem} if len(stem) >= 4 else set())
