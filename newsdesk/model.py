@@ -292,7 +292,7 @@ class NewsdeskModel(PreTrainedModel):
         **overrides,
     ) -> torch.Tensor:
         """Generate summary token ids from encoder states of one window per article."""
-        g = {**self.config.summary_generation, **overrides}
+        g = {**self.config.summary_generation, **overrides}  # constrain_to_article is the predictor's
         kwargs = dict(
             encoder_outputs=BaseModelOutput(last_hidden_state=hidden),
             attention_mask=mask,

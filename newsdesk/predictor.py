@@ -90,7 +90,11 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 
 
 class Predictor:
-    def __init__(self, model: NewsdeskModel, tokenizer, device: str = "auto", dtype: str = "auto", name: str | None = None):
+    """Predictions from a model: `generation` overrides the model's summary settings (e.g.
+    {"num_beams": 4} or {"constrain_to_article": False}); `evidence` turns evidence sentences on/off."""
+
+    def __init__(self, model: NewsdeskModel, tokenizer, device: str = "auto", dtype: str = "auto", name: str | None = None,
+                 generation: dict | None = None, evidence: bool = True):
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         model = model.eval()
@@ -103,10 +107,15 @@ class Predictor:
         self.vocab = SummaryVocabulary(tokenizer) if model.has_summary else None
         self.restore_case = lowercases(tokenizer)
         self.special_ids = set(tokenizer.all_special_ids)
+        unknown = set(generation or {}) - {"max_summary_tokens", "min_summary_tokens", "num_beams", "no_repeat_ngram_size", "constrain_to_article"}
+        if unknown:
+            raise ValueError(f"unknown generation setting(s): {', '.join(sorted(unknown))}")
+        self.generation = {**(self.config.summary_generation or {}), **(generation or {})}
+        self.with_evidence = evidence
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, model_dir: str | Path, device: str = "auto", dtype: str = "auto") -> "Predictor":
+    def load(cls, model_dir: str | Path, device: str = "auto", dtype: str = "auto", **kwargs) -> "Predictor":
         from transformers import AutoTokenizer
         from transformers.utils import logging as hf_logging
 
@@ -132,16 +141,17 @@ class Predictor:
             )
         model = NewsdeskModel.from_pretrained(d, use_safetensors=True, trust_remote_code=False)
         tokenizer = AutoTokenizer.from_pretrained(d, trust_remote_code=False)
-        return cls(model, tokenizer, device=device, dtype=dtype, name=f"{d.name}@schema{SCHEMA_VERSION}")
+        return cls(model, tokenizer, device=device, dtype=dtype, name=f"{d.name}@schema{SCHEMA_VERSION}", **kwargs)
 
     # ------------------------------------------------------------------ scoring
     @torch.no_grad()
     def score(
         self, texts: Sequence[str], batch_size: int = 16, summary: bool = True, max_windows: int | None = None,
-        progress=None, clean: bool = True, evidence: bool = True,
+        progress=None, clean: bool = True, evidence: bool | None = None,
     ) -> list[Scored]:
         """Raw logits (and summaries) for cleaned `texts`, in input order; length-sorted batches inside."""
         cfg = self.config
+        evidence = self.with_evidence if evidence is None else evidence
         texts = [clean_text(t) if clean else t for t in texts]
         toks = tokenize_windows(self.tokenizer, texts, cfg.max_length, cfg.stride)
         if max_windows:
@@ -189,11 +199,11 @@ class Predictor:
         return results  # type: ignore[return-value]
 
     def _summaries(self, hidden: torch.Tensor, mask: torch.Tensor, texts: list[str]) -> list[str]:
-        g = self.config.summary_generation
+        g = self.generation
         processors = LogitsProcessorList([NoImmediateRepeat()])
         if g.get("constrain_to_article", True) and self.vocab is not None:
             processors.append(ArticleVocabulary(self.vocab.constraints(texts), self.vocab, int(g.get("num_beams", 1))))
-        ids = self.model.generate_summary(hidden, mask, logits_processor=processors)
+        ids = self.model.generate_summary(hidden, mask, logits_processor=processors, **g)
         return [render(row.tolist(), self.tokenizer, text, self.restore_case) for row, text in zip(ids, texts)]
 
     # ------------------------------------------------------------------ decisions
@@ -300,9 +310,9 @@ def _window_batches(order: list[int], n_windows: list[int], batch_size: int):
         yield batch
 
 
-def load(model_dir: str | Path, device: str = "auto", dtype: str = "auto") -> Predictor:
-    """Load a trained model directory for prediction."""
-    return Predictor.load(model_dir, device=device, dtype=dtype)
+def load(model_dir: str | Path, device: str = "auto", dtype: str = "auto", **kwargs) -> Predictor:
+    """Load a trained model directory for prediction (kwargs: generation={...}, evidence=bool)."""
+    return Predictor.load(model_dir, device=device, dtype=dtype, **kwargs)
 
 
 def predict(texts: str | Sequence[str], model: str | Path | Predictor, **kwargs) -> Prediction | list[Prediction]:
