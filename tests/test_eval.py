@@ -1,0 +1,300 @@
+"""`newsdesk eval`: metrics on hand-made predictions, baselines on data/, the report end to end, bench/quality.py."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from newsdesk.baselines import record_text
+from newsdesk.cli import main as cli_main
+from newsdesk.data import LabelMaps, load_aliases, read_records
+from newsdesk.evaluation import (
+    BASELINE_SEED, HEADLINE, body_only, calibration_metrics, calibration_pairs, extractive_summaries,
+    fit_tfidf_baseline, headline_table, raw_probabilities, split_for_tuning, task_metrics,
+)
+from newsdesk.report import update_model_card, worst_labels
+
+REPO = Path(__file__).resolve().parent.parent
+PNG = b"\x89PNG\r\n\x1a\n"
+
+# ----------------------------------------------------------------------------- hand-made predictions
+CANON = LabelMaps([], [], [], {"isis": "Islamic State", "islamic state": "Islamic State"}).canonical_actor
+LABELS = {"region": ["A", "B"], "event_types": ["x", "y"], "actors": ["Islamic State", "Police"]}
+RECORDS = [
+    {"id": "r0", "text": "t0", "region": "A", "event_types": ["x"], "actors": ["ISIS"], "summary": "troops entered the city"},
+    {"id": "r1", "text": "t1", "region": "B", "event_types": [], "actors": None, "summary": None},
+    {"id": "r2", "text": "t2", "region": None, "event_types": None, "actors": ["Police"], "summary": None},
+]
+PREDS = [
+    {"region": "A", "event_types": ["x"], "actors": ["Islamic State"], "summary": "Troops entered the city."},
+    {"region": "A", "event_types": ["y"], "actors": ["Islamic State"], "summary": "not scored: no gold summary"},
+    {"region": "B", "event_types": ["x"], "actors": [], "summary": None},
+]
+
+
+def test_task_metrics_scores_each_task_on_its_labelled_records():
+    m = task_metrics(PREDS, RECORDS, LABELS, CANON)
+    # Region on r0, r1 (r2 unlabelled): predicted A, A vs gold A, B -> accuracy 1/2.
+    # A: P 1/2, R 1, F1 2/3; B: F1 0 -> macro-F1 (labels with gold support) = 1/3.
+    assert m["region"]["n"] == 2
+    assert m["region"]["accuracy"] == pytest.approx(0.5)
+    assert m["region"]["macro_f1"] == pytest.approx(1 / 3)
+    assert m["region"]["per_label"]["A"] == pytest.approx({"precision": 0.5, "recall": 1.0, "f1": 2 / 3, "support": 1})
+    assert m["region"]["confusion_matrix"] == {"labels": ["A", "B"], "matrix": [[1, 0], [1, 0]]}
+    # Event types on r0, r1: x (TP 1), y (FP 1) -> micro-F1 2/3; macro over x only = 1;
+    # example F1: r0 1, r1 0 (predicted y, gold empty) -> 1/2.
+    assert m["event_types"]["n"] == 2
+    assert m["event_types"]["micro_f1"] == pytest.approx(2 / 3)
+    assert m["event_types"]["macro_f1"] == pytest.approx(1.0)
+    assert m["event_types"]["example_f1"] == pytest.approx(0.5)
+    assert m["event_types"]["per_label"]["y"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+    # Actors on r0 (gold "ISIS" -> canonical "Islamic State": hit) and r2 (Police missed); r1 unlabelled.
+    # TP 1, FN 1 -> micro-F1 2/3; macro (1 + 0) / 2; example F1 (1 + 0) / 2.
+    assert m["actors"]["n"] == 2
+    assert m["actors"]["micro_f1"] == pytest.approx(2 / 3)
+    assert m["actors"]["macro_f1"] == pytest.approx(0.5)
+    assert m["actors"]["example_f1"] == pytest.approx(0.5)
+    assert m["actors"]["per_label"]["Islamic State"]["support"] == 1
+    # Summary on r0 only (same words after rouge's tokenisation): 1.0; 4 words; one line.
+    assert m["summary"] == pytest.approx({"n": 1, "rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0, "mean_words": 4.0,
+                                          "one_line_share": 1.0})
+    # score = mean of the headline metrics: (1/3 + 1 + 2/3 + 1) / 4.
+    assert m["score"] == pytest.approx(0.75)
+    assert set(HEADLINE) <= set(m)
+    assert headline_table(m) == {
+        "region/accuracy": 0.5, "region/macro_f1": 0.3333, "event_types/micro_f1": 0.6667, "event_types/macro_f1": 1.0,
+        "actors/micro_f1": 0.6667, "actors/macro_f1": 0.5, "summary/rouge1": 1.0, "summary/rouge2": 1.0,
+        "summary/rougeL": 1.0, "score": 0.75,
+    }
+
+
+def test_task_metrics_skips_tasks_a_system_does_not_predict():
+    # A summary-only system (Lead-1): dict predictions without label keys; labels are not scored.
+    m = task_metrics([{"summary": "troops entered the city"}, {"summary": None}, {"summary": None}], RECORDS, LABELS)
+    assert set(m) == {"summary", "score"}
+    assert m["score"] == pytest.approx(1.0)
+    # Without per-label tables (as in training's per-epoch metrics).
+    slim = task_metrics(PREDS, RECORDS, LABELS, CANON, per_label=False)
+    assert "per_label" not in slim["event_types"] and "confusion_matrix" not in slim["region"]
+
+
+PROBS = [
+    {"region": {"A": 0.9, "B": 0.1}, "event_types": {"x": 0.8, "y": 0.3}, "actors": {"Islamic State": 0.7, "Police": 0.0}},
+    {"region": {"A": 0.6, "B": 0.4}, "event_types": {"x": 0.2, "y": 0.1}, "actors": {"Islamic State": 0.5, "Police": 0.5}},
+    {"region": {"A": 0.5, "B": 0.5}, "event_types": {"x": 0.9, "y": 0.9}, "actors": {"Islamic State": 0.0, "Police": 0.4}},
+]
+
+
+def test_calibration_pairs_and_ece_by_hand():
+    # Region (r0, r1 labelled): top class A with 0.9 (right), A with 0.6 (wrong, gold B).
+    assert calibration_pairs("region", PROBS, RECORDS) == ([0.9, 0.6], [1, 0])
+    # Event types (r0, r1 labelled), one pair per (record, label).
+    assert calibration_pairs("event_types", PROBS, RECORDS, LABELS["event_types"]) == ([0.8, 0.3, 0.2, 0.1], [1, 0, 0, 0])
+    # Actors (r0: gold ISIS -> Islamic State; r2: Police); r1 is unlabelled.
+    assert calibration_pairs("actors", PROBS, RECORDS, LABELS["actors"], CANON) == ([0.7, 0.0, 0.0, 0.4], [1, 0, 0, 1])
+
+    cal = calibration_metrics(PROBS, RECORDS, LABELS, CANON)  # 15 bins: every pair below has a bin of its own
+    # region: (|1 - 0.9| + |0 - 0.6|) / 2 = 0.35
+    assert cal["region"]["ece"] == pytest.approx(0.35)
+    assert (cal["region"]["pairs"], cal["region"]["records"]) == (2, 2)
+    # event types: (0.2 + 0.3 + 0.2 + 0.1) / 4 = 0.2
+    assert cal["event_types"]["ece"] == pytest.approx(0.2)
+    # actors: bins {0.0: two pairs, both 0 -> gap 0}, {0.4: 1 -> 0.6}, {0.7: 1 -> 0.3} -> (0.6 + 0.3) / 4 = 0.225
+    assert cal["actors"]["ece"] == pytest.approx(0.225)
+    assert sum(cal["actors"]["bins"]["count"]) == 4 and len(cal["actors"]["bins"]["edges"]) == 16
+
+
+def test_raw_probabilities_are_softmax_and_sigmoid_of_the_logits():
+    config = SimpleNamespace(label_list=lambda t: LABELS[t])
+    scored = SimpleNamespace(region_logits=np.array([0.0, np.log(3.0)]), event_logits=np.array([0.0, np.log(4.0)]),
+                             actor_logits=np.array([-np.log(4.0), 0.0]))
+    p = raw_probabilities(scored, config)
+    assert p["region"] == pytest.approx({"A": 0.25, "B": 0.75})
+    assert p["event_types"] == pytest.approx({"x": 0.5, "y": 0.8})
+    assert p["actors"] == pytest.approx({"Islamic State": 0.2, "Police": 0.5})
+
+
+def test_tuning_split_is_deterministic_and_disjoint():
+    fit, tune = split_for_tuning(168)
+    assert (len(fit), len(tune)) == (151, 17)
+    assert not set(fit) & set(tune) and sorted(fit + tune) == list(range(168))
+    assert split_for_tuning(168, BASELINE_SEED) == (fit, tune)
+    assert split_for_tuning(5) == ([0, 1, 2, 3, 4], [])
+
+
+def test_worst_labels_need_support():
+    m = {"results": {"model": {"event_types": {"per_label": {
+        "a": {"f1": 0.1, "support": 2}, "b": {"f1": 0.5, "support": 3}, "c": {"f1": 0.2, "support": 9}}}},
+        "tfidf": {"event_types": {"per_label": {"c": {"f1": 0.4, "support": 9}}}}}}
+    assert worst_labels(m, "event_types") == [("c", 9, 0.2, 0.4), ("b", 3, 0.5, None)]
+
+
+# ----------------------------------------------------------------------------- baselines on data/
+def test_baselines_on_the_sample_data():
+    train = read_records(REPO / "data/train.jsonl")
+    dev = read_records(REPO / "data/dev.jsonl")
+    aliases = load_aliases(REPO / "data/actor_aliases.yaml")
+    maps = LabelMaps.build(train, ["capture", "ceasefire", "advance"], 2, aliases)
+    labels = {"region": maps.region, "event_types": maps.event_types, "actors": maps.actors}
+
+    # The baselines read the body only: InsightCrime titles are the gold summaries.
+    assert all(record_text(body_only(r)) == r["text"] for r in dev)
+    assert body_only({"text": "t", "title": "T", "actors": ["isis", "ISIS"]}, CANON)["actors"] == ["Islamic State"]
+
+    fitted = fit_tfidf_baseline(train, labels, maps.canonical_actor)
+    assert (fitted.info["fit_records"], fitted.info["tune_records"]) == (151, 17)
+    assert fitted.info["tasks"] == ["region", "event_types", "actors"]
+    assert fitted.model.heads["actors"].labels == maps.actors  # scored over the model's label set
+    texts = [r["text"] for r in dev]
+    preds = [{**p, "summary": None} for p in fitted.model.predict(texts)]
+    m = task_metrics(preds, dev, labels, maps.canonical_actor)
+    assert m["region"]["n"] == m["event_types"]["n"] == m["actors"]["n"] == 42
+    assert m["region"]["accuracy"] > 0.2  # 15 regions: chance is under 0.1
+    assert m["event_types"]["micro_f1"] > 0.4
+    cal = calibration_metrics(fitted.model.predict_proba(texts), dev, labels, maps.canonical_actor)
+    assert set(cal) == {"region", "event_types", "actors"} and all(0 <= c["ece"] <= 1 for c in cal.values())
+
+    summaries = extractive_summaries(dev)
+    for rec, lead, central in zip(dev, summaries["lead1"], summaries["textrank"]):
+        flat = " ".join(rec["text"].split())
+        assert flat.startswith(lead["summary"]) and central["summary"] in flat and "\n" not in central["summary"]
+    rouge = task_metrics(summaries["lead1"], dev, labels)["summary"]
+    assert rouge["n"] == 42 and 0.2 < rouge["rouge1"] < 1.0
+
+
+# ----------------------------------------------------------------------------- end to end
+@pytest.fixture(scope="module")
+def model_copy(tiny_model, tmp_path_factory) -> Path:
+    """A private copy of the tiny model: --update-card edits its README.md."""
+    dst = tmp_path_factory.mktemp("eval_model") / "model"
+    shutil.copytree(tiny_model, dst)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def report(model_copy, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("eval_report") / "report"
+    code = cli_main(["eval", str(model_copy), str(REPO / "data/dev.jsonl"), "--train", str(REPO / "data/train.jsonl"),
+                     "--report", str(out), "--max-records", "6", "--max-train-records", "60", "--examples", "2",
+                     "--device", "cpu", "--dtype", "fp32", "--update-card"])
+    assert code == 0
+    return out
+
+
+def test_eval_writes_metrics_report_and_plots(report):
+    for name in ("metrics.json", "report.md", "predictions.jsonl"):
+        assert (report / name).is_file()
+    for name in ("confusion_region.png", "f1_event_types.png", "f1_actors.png", "reliability.png"):
+        assert (report / name).read_bytes()[:8] == PNG, name
+
+    m = json.loads((report / "metrics.json").read_text())
+    assert m["records"] == 6 and m["data"] == [{"path": str(REPO / "data/dev.jsonl"), "records": 6}]
+    assert m["train"] == [{"path": str(REPO / "data/train.jsonl"), "records": 60}]
+    assert set(m["results"]) == {"model", "tfidf", "lead1", "textrank"}
+    model = m["results"]["model"]
+    assert {"accuracy", "macro_f1", "per_label", "confusion_matrix"} <= set(model["region"])
+    for task in ("event_types", "actors"):
+        assert {"micro_f1", "macro_f1", "example_f1", "per_label"} <= set(model[task])
+        assert {"micro_f1", "macro_f1", "example_f1", "per_label"} <= set(m["results"]["tfidf"][task])
+    assert {"rouge1", "rouge2", "rougeL", "mean_words", "one_line_share"} <= set(model["summary"])
+    for head in ("region", "event_types", "actors"):
+        for key in ("calibration", "calibration_raw"):
+            assert {"ece", "pairs", "bins"} <= set(model[key][head])
+        assert "ece" in m["results"]["tfidf"]["calibration"][head]
+    assert set(m["results"]["lead1"]) == {"summary", "score"}
+    assert m["baselines"]["tfidf"]["tune_records"] == 6  # 10% of the 60 TRAIN records
+    assert set(m["headline"]) == {"model", "tfidf", "lead1", "textrank"}
+    # configs/tiny.yaml tunes on data/dev.jsonl: the report says the model's scores are optimistic
+    assert m["data_roles"] == {"train": [], "dev": [str(REPO / "data/dev.jsonl")]}
+
+    md = (report / "report.md").read_text()
+    for text in ("## Region", "## Event types", "## Actors", "## Summary", "## Calibration", "## Worst labels",
+                 "## Error examples", "| metric | model | TF-IDF + LR |", "| metric | model | Lead-1 | TextRank |",
+                 "10% split of TRAIN, seed 13", "![reliability diagram](reliability.png)",
+                 "is the dev data this model was tuned on"):
+        assert text in md, text
+
+
+def test_eval_predicts_like_infer(report, tiny_predictor):
+    rows = [json.loads(l) for l in (report / "predictions.jsonl").read_text().splitlines()]
+    dev = read_records(REPO / "data/dev.jsonl", 6)
+    assert [r["id"] for r in rows] == [r["id"] for r in dev]
+    direct = tiny_predictor.predict([r["text"] for r in dev], summary=False)
+    for row, p in zip(rows, direct):
+        assert (row["model"]["region"], row["model"]["event_types"], row["model"]["actors"]) == (p.region, p.event_types, p.actors)
+        assert row["gold"]["region"] is not None and "tfidf" in row and "lead1" in row
+
+
+def test_update_card_adds_and_replaces_its_section(report, model_copy):
+    card = (model_copy / "README.md").read_text()
+    assert card.count("## Evaluation") == 1
+    assert f"### Data: `{REPO / 'data/dev.jsonl'}`" in card and "6 in all" in card
+    assert "| metric | model | TF-IDF + LR | Lead-1 | TextRank |" in card
+    assert "## Limits" in card  # the rest of the card is kept
+
+    m = json.loads((report / "metrics.json").read_text())
+    update_model_card(model_copy, SimpleNamespace(metrics=m), report)  # same data: replaced, not repeated
+    other = {**m, "data": [{"path": "other.jsonl", "records": 3}]}
+    update_model_card(model_copy, SimpleNamespace(metrics=other), report)  # other data: its own subsection
+    card = (model_copy / "README.md").read_text()
+    assert card.count("## Evaluation") == 1
+    assert card.count(f"### Data: `{REPO / 'data/dev.jsonl'}`") == 1 and card.count("### Data: `other.jsonl`") == 1
+
+
+def test_eval_fails_cleanly(tmp_path, capsys):
+    assert cli_main(["eval", str(tmp_path / "nope"), str(REPO / "data/dev.jsonl"), "--report", str(tmp_path / "r")]) == 1
+    assert "model directory not found" in capsys.readouterr().err
+    assert cli_main(["eval", str(tmp_path), str(tmp_path / "missing.jsonl"), "--report", str(tmp_path / "r")]) == 1
+    assert "data file not found" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- bench/quality.py
+def _fake_data_tree(root: Path) -> Path:
+    """A tiny folder laid out like ../shared/data, made from the sample records in data/."""
+    train = [json.loads(l) for l in (REPO / "data/train.jsonl").read_text().splitlines() if l.strip()]
+    dev = [json.loads(l) for l in (REPO / "data/dev.jsonl").read_text().splitlines() if l.strip()]
+
+    def write(path: str, rows: list[dict]) -> None:
+        p = root / path
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+    labels_only = lambda rs: [{**r, "summary": None} for r in rs]
+    summary_only = lambda rs: [{**r, "region": None, "event_types": None, "actors": None, "title": r["summary"]} for r in rs]
+    write("acled/train.jsonl", labels_only(train[:40]))
+    write("acled/dev.jsonl", labels_only(dev[:10]))
+    write("acled_me2018/train.jsonl", labels_only(train[40:80]))
+    write("acled_me2018/dev.jsonl", labels_only(dev[10:20]))
+    write("insightcrime/train.jsonl", summary_only(train[80:120]))
+    write("insightcrime/dev.jsonl", summary_only(dev[20:30]))
+    write("seed/al_waleed.jsonl", [dev[0]])
+    return root
+
+
+def test_bench_quality_on_a_fake_data_tree(tiny_model, tmp_path, capsys):
+    data_dir = _fake_data_tree(tmp_path / "data")
+    out = tmp_path / "quality"
+    shutil.copytree(tiny_model, out / "model")
+    spec = importlib.util.spec_from_file_location("bench_quality", REPO / "bench/quality.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    code = bench.main(["--data-dir", str(data_dir), "--output-dir", str(out), "--skip-train", "--max-records", "2",
+                       "--max-train-records", "30", "--device", "cpu", "--dtype", "fp32", "--examples", "1"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    header = next(line for line in printed.splitlines() if line.startswith("| metric"))
+    for name in ("acled", "acled_me2018", "insightcrime", "samples", "seed"):
+        assert f"| {name} model | {name} baseline |" in header
+        assert (out / "reports" / name / "metrics.json").is_file()
+    for row in ("region macro-F1", "event-type macro-F1", "actors micro-F1", "capture F1", "advance F1", "ceasefire F1",
+                "ROUGE-1", "ROUGE-2", "ROUGE-L"):
+        assert f"| {row}" in printed, row
+    assert printed.count("| metric") == 1  # one table
+    assert "predicted event types" in printed and "capture: p=" in printed
+    assert (out / "quality.md").is_file()
