@@ -30,10 +30,9 @@ THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 
 
 def record_text(record: Mapping[str, Any]) -> str:
-    """Classifier input for a record: title and body separated by a blank line (no title: body only)."""
-    title = (record.get("title") or "").strip()
-    body = (record.get("text") or "").strip()
-    return f"{title}\n\n{body}" if title else body
+    """Classifier input for a record: its body, as the model reads it. The title is left out: for
+    headline-summary data (InsightCrime) the title *is* the gold summary."""
+    return (record.get("text") or "").strip()
 
 
 def _binarize(targets: Sequence[Sequence[str]], labels: list[str]) -> np.ndarray:
@@ -59,7 +58,7 @@ class _MultilabelHead:
 class TfidfBaseline:
     """TF-IDF (word 1-2 grams, sublinear tf) + logistic regression for region, event types and actors.
 
-    Inputs to `predict` are article texts composed like `record_text` (title, blank line, body).
+    Inputs to `predict` are article bodies (see `record_text`).
     """
 
     def __init__(self, C: float = 10.0, threshold: float = 0.5) -> None:

@@ -37,8 +37,8 @@ def model() -> TfidfBaseline:
     return TfidfBaseline().fit(RECORDS)
 
 
-def test_record_text_joins_title_and_body():
-    assert record_text({"title": "Headline", "text": "Body."}) == "Headline\n\nBody."
+def test_record_text_is_the_body_only():
+    assert record_text({"title": "Headline", "text": "Body."}) == "Body."
     assert record_text({"title": None, "text": " Body. "}) == "Body."
 
 
