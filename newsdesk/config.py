@@ -79,6 +79,9 @@ class DataConfig:
     # A few sentences per event type, used as extra training examples for that type only
     # (a few-shot prior for rare types such as ceasefire).
     label_descriptions: dict[str, list[str]] = field(default_factory=dict)
+    # Times each epoch sees a training file, by its entry in `train` (e.g. summary-only data that is
+    # scarce next to the labelled notes: {"insightcrime/train.jsonl": 4}).
+    repeat: dict[str, int] = field(default_factory=dict)
     max_train_records: int | None = None  # cap per file, for quick runs
     max_dev_records: int | None = None
     summary_max_tokens: int = 32  # target length used in training

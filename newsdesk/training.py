@@ -95,19 +95,23 @@ def _check_output_dir(out: Path, resume: bool, overwrite: bool) -> None:
 
 def read_data(cfg: Config) -> tuple[list[dict], list[dict]]:
     d = cfg.data
-    train_paths = [resolve_data_path(p, d.root) for p in d.train]
-    dev_paths = [resolve_data_path(p, d.root) for p in d.dev]
-    if not train_paths:
+    if not d.train:
         raise ConfigError("data.train is empty: give at least one training file")
-    for p in train_paths + dev_paths:
-        if not p.is_file():
-            raise DataError(f"data file not found: {p} (set --data.root to the folder holding it, or fix data.train/data.dev)")
-    train = load_records(train_paths, d.max_train_records, "training")
+    unknown = set(d.repeat) - set(d.train)
+    if unknown:
+        raise ConfigError(f"data.repeat names {', '.join(sorted(unknown))}, which is not in data.train")
+    for entry in [*d.train, *d.dev]:
+        if not resolve_data_path(entry, d.root).is_file():
+            raise DataError(f"data file not found: {resolve_data_path(entry, d.root)} "
+                            "(set --data.root to the folder holding it, or fix data.train/data.dev)")
+    train = []
+    for entry in d.train:
+        train += load_records([resolve_data_path(entry, d.root)], d.max_train_records, "training") * d.repeat.get(entry, 1)
     for label, texts in d.label_descriptions.items():
         for k, text in enumerate(texts):
             train.append({"id": f"description:{label}:{k}", "text": text, "title": None, "region": None,
                           "event_types": [label], "actors": None, "summary": None})
-    dev = load_records(dev_paths, d.max_dev_records, "dev") if dev_paths else []
+    dev = load_records([resolve_data_path(p, d.root) for p in d.dev], d.max_dev_records, "dev") if d.dev else []
     return train, dev
 
 
@@ -123,9 +127,10 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
     # ---- data and labels
     train_records, dev_records = read_data(cfg)
     aliases = load_aliases(resolve_data_path(cfg.data.actor_aliases, "{repo}") if cfg.data.actor_aliases else None)
-    maps = LabelMaps.build(train_records, cfg.data.event_types, cfg.data.actor_min_count, aliases)
-    log.info("training records %d, dev records %d; labels: %d regions, %d event types, %d actors",
-             len(train_records), len(dev_records), len(maps.region), len(maps.event_types), len(maps.actors))
+    unique = list({id(r): r for r in train_records}.values())  # data.repeat repeats the same dicts
+    maps = LabelMaps.build(unique, cfg.data.event_types, cfg.data.actor_min_count, aliases)
+    log.info("training records %d (%d with repeats), dev records %d; labels: %d regions, %d event types, %d actors",
+             len(unique), len(train_records), len(dev_records), len(maps.region), len(maps.event_types), len(maps.actors))
 
     # ---- model
     hf_logging.set_verbosity_error()  # warm-starting a decoder reports every new cross-attention weight
