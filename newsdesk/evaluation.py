@@ -24,6 +24,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from newsdesk import metrics
+from newsdesk.faithfulness import check as check_faithfulness
 
 log = logging.getLogger("newsdesk")
 
@@ -79,9 +80,44 @@ def task_metrics(
             **{k: float(v) for k, v in r.items()},
             "mean_words": sum(len(s.split()) for s in summ) / len(summ),
             "one_line_share": sum(1 for s in summ if s and "\n" not in s) / len(summ),
+            # names, places or numbers the article does not have (see newsdesk.faithfulness)
+            "unsupported_share": sum(
+                check_faithfulness(s, records[i]["text"])["verdict"] == "unsupported" for s, i in zip(summ, idx)
+            ) / len(summ),
         }
     heads = [out[t][m] for t, m in HEADLINE.items() if t in out]
     out["score"] = sum(heads) / len(heads) if heads else 0.0
+    return out
+
+
+def load_triggers(path: str | Path) -> dict[str, dict[str, dict[str, list[str]]]]:
+    """Evidence triggers (JSONL: {"id", "event_types": {label: [trigger, ...]}, "actors": {...}}) by id."""
+    rows = [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
+    return {str(r["id"]): {t: r.get(t) or {} for t in MULTILABEL} for r in rows}
+
+
+def evidence_metrics(preds: Sequence[Any], records: Sequence[dict[str, Any]], triggers: dict,
+                     canonical_actor: Callable[[str], str] = lambda a: a) -> dict[str, Any]:
+    """How often the evidence sentence of a correctly predicted label holds one of its gold triggers."""
+    out: dict[str, Any] = {}
+    for task in MULTILABEL:
+        hits = total = 0
+        per_label: dict[str, list[int]] = {}
+        for p, r in zip(preds, records):
+            gold = triggers.get(str(r["id"]), {}).get(task, {})
+            evidence = (getattr(p, "evidence", None) or {}).get(task, {})
+            for label, words in gold.items():
+                label = canonical_actor(label) if task == "actors" else label
+                if label not in evidence:
+                    continue  # not predicted: no evidence to check
+                hit = any(w in evidence[label]["sentence"] for w in words)
+                hits, total = hits + hit, total + 1
+                per_label.setdefault(label, [0, 0])
+                per_label[label][0] += hit
+                per_label[label][1] += 1
+        if total:
+            out[task] = {"n": total, "hit_rate": hits / total,
+                         "per_label": {k: {"hit_rate": h / n, "n": n} for k, (h, n) in sorted(per_label.items())}}
     return out
 
 
@@ -405,6 +441,7 @@ def evaluate_dir(
     predictor=None,
     baseline: FittedBaseline | None = None,
     progress: bool = False,
+    triggers: str | Path | None = None,
 ) -> EvalResult:
     """Evaluate a model directory on DATA (and the baselines fitted on TRAIN); write the report when
     `report_dir` is given. `predictor` / `baseline` reuse an already loaded model / fitted baseline."""
@@ -418,12 +455,12 @@ def evaluate_dir(
         return _evaluate_dir(
             model_dir, data, train, report_dir, batch_size=batch_size, device=device, dtype=dtype, summary=summary,
             update_card=update_card, max_records=max_records, max_train_records=max_train_records, examples=examples,
-            predictor=predictor, baseline=baseline, progress=progress, t0=t0,
+            predictor=predictor, baseline=baseline, progress=progress, t0=t0, triggers=triggers,
         )
 
 
 def _evaluate_dir(model_dir: Path, data, train, report_dir, *, batch_size, device, dtype, summary, update_card,
-                  max_records, max_train_records, examples, predictor, baseline, progress, t0) -> EvalResult:
+                  max_records, max_train_records, examples, predictor, baseline, progress, t0, triggers=None) -> EvalResult:
     from newsdesk.data import LabelMaps
     from newsdesk.predictor import Predictor
 
@@ -447,6 +484,8 @@ def _evaluate_dir(model_dir: Path, data, train, report_dir, *, batch_size, devic
     model_m = task_metrics(preds, records, labels, canonical)
     model_m["calibration"] = calibration_metrics(probs, records, labels, canonical)
     model_m["calibration_raw"] = calibration_metrics(raw, records, labels, canonical)
+    if triggers:
+        model_m["evidence"] = evidence_metrics(preds, records, load_triggers(triggers), canonical)
     predict_seconds = time.time() - t0
 
     # ---- baselines on the same records
@@ -542,6 +581,8 @@ def eval_cli(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-records", type=int, metavar="N", help="read at most N records per DATA file")
     parser.add_argument("--max-train-records", type=int, metavar="N", help="read at most N records per TRAIN file")
     parser.add_argument("--examples", type=int, default=5, metavar="N", help="error examples per task in report.md (default 5)")
+    parser.add_argument("--triggers", metavar="FILE", help="evidence triggers (JSONL, e.g. data/evidence_triggers.jsonl): "
+                        "report how often the evidence sentence holds a gold trigger")
     args = parser.parse_args(argv)
 
     from newsdesk.data import DataError
@@ -549,7 +590,7 @@ def eval_cli(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(format="%(levelname)s %(message)s", level=logging.WARNING)
     logging.getLogger("absl").setLevel(logging.WARNING)
-    for p in [*args.data, *(args.train or [])]:
+    for p in [*args.data, *(args.train or []), *([args.triggers] if args.triggers else [])]:
         if not Path(p).is_file():
             print(f"error: data file not found: {p}", file=sys.stderr)
             return 1
@@ -557,7 +598,7 @@ def eval_cli(argv: Sequence[str] | None = None) -> int:
         result = evaluate_dir(
             args.model_dir, args.data, args.train, args.report, batch_size=args.batch_size, device=args.device,
             dtype=args.dtype, summary=not args.no_summary, update_card=args.update_card, max_records=args.max_records,
-            max_train_records=args.max_train_records, examples=args.examples, progress=True,
+            max_train_records=args.max_train_records, examples=args.examples, progress=True, triggers=args.triggers,
         )
     except (ModelDirError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -252,8 +252,14 @@ def render_report(result, paths: dict[str, Path], examples: int = 5) -> str:
     if "summary" in res["model"] or any("summary" in (res.get(k) or {}) for k in ("lead1", "textrank")):
         lines += ["## Summary", ""]
         rows = [("records", "n"), ("ROUGE-1 F1", "rouge1"), ("ROUGE-2 F1", "rouge2"), ("ROUGE-L F1", "rougeL"),
-                ("mean length (words)", "mean_words"), ("one-line share", "one_line_share")]
+                ("mean length (words)", "mean_words"), ("one-line share", "one_line_share"),
+                ("share with unsupported names/places/numbers", "unsupported_share")]
         lines += [_task_table(m, "summary", rows), ""]
+    evidence = res["model"].get("evidence")
+    if evidence:
+        lines += ["## Evidence", "", "Share of correctly predicted labels whose evidence sentence holds a gold trigger.", ""]
+        lines += [md_table(["task", "labels checked", "hit rate"],
+                           [[TASK_NAMES[t], e["n"], fmt(e["hit_rate"])] for t, e in evidence.items()]), ""]
 
     lines += _calibration_section(m, paths)
     lines += _worst_labels_section(m)

@@ -116,3 +116,23 @@ def test_thresholds_maximise_f1_per_label():
     t = tune_thresholds(probs, gold)
     assert 0.4 < t[0] <= 0.65  # separates 0.65/0.7/0.9 from 0.4
     assert 0.3 < t[1] <= 0.6
+
+
+def test_evidence_hit_rate_and_unsupported_share():
+    from types import SimpleNamespace
+
+    from newsdesk.evaluation import evidence_metrics, task_metrics
+
+    records = [{"id": "a", "text": "Rebels seized Goma. A truce was agreed in Uvira.", "event_types": ["capture", "ceasefire"],
+                "summary": "Rebels seize Goma"},
+               {"id": "b", "text": "Police arrested ten men in Kano.", "event_types": ["arrest"], "summary": "Police arrest ten in Lagos"}]
+    triggers = {"a": {"event_types": {"capture": ["seized"], "ceasefire": ["truce"]}, "actors": {}},
+                "b": {"event_types": {"arrest": ["arrested"]}, "actors": {}}}
+    preds = [SimpleNamespace(evidence={"event_types": {"capture": {"sentence": "Rebels seized Goma."},
+                                                        "ceasefire": {"sentence": "Rebels seized Goma."}}}),
+             SimpleNamespace(evidence={"event_types": {}})]  # arrest not predicted: not counted
+    m = evidence_metrics(preds, records, triggers)
+    assert m["event_types"]["n"] == 2 and m["event_types"]["hit_rate"] == 0.5
+    assert m["event_types"]["per_label"]["ceasefire"] == {"hit_rate": 0.0, "n": 1}
+    summ = task_metrics([{"summary": r["summary"]} for r in records], records, {"event_types": []})
+    assert summ["summary"]["unsupported_share"] == 0.5  # "Lagos" is not in the second article
