@@ -42,9 +42,10 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--resume", action="store_true", help="continue the interrupted run in output_dir")
     parser.add_argument("--overwrite", action="store_true", help="replace a finished or unfinished run in output_dir")
     args, rest = parser.parse_known_args(argv)
+    from newsdesk.data import DataError  # before `try`: the except clause names it
+
     try:
         cfg = load_config(args.config, rest)
-        from newsdesk.data import DataError
         from newsdesk.training import setup
 
         command = "python train.py " + " ".join(sys.argv[1:] if argv is None else argv)
@@ -52,7 +53,8 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"model written to {model_dir}")
+    if os.environ.get("RANK", "0") == "0":  # once under `accelerate launch` / torchrun
+        print(f"model written to {model_dir}")
     return 0
 
 
@@ -83,6 +85,10 @@ def infer_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-summary", action="store_true", help="labels only (much faster)")
     parser.add_argument("--max-bytes", type=int, default=5_000_000, help="files larger than this become error rows (default 5 MB)")
     parser.add_argument("--print", action="store_true", help="also print a short line per article")
+    parser.add_argument("--engine", default="local", choices=["local", "ray"],
+                        help="local: this process (default); ray: shard the articles over Ray workers (pip install "
+                             "'newsdesk[ray]'; a local Ray instance, or the cluster in RAY_ADDRESS); same output and resume")
+    parser.add_argument("--workers", type=int, default=2, help="--engine ray: workers, each loads the model once (default 2)")
     args = parser.parse_args(argv)
 
     import logging
@@ -94,7 +100,7 @@ def infer_main(argv: Sequence[str] | None = None) -> int:
     try:
         code, summary = run(
             args.model_dir, args.paths, args.out, batch_size=args.batch_size, device=args.device, dtype=args.dtype,
-            fmt=args.format, summary=not args.no_summary, max_bytes=args.max_bytes,
+            fmt=args.format, summary=not args.no_summary, max_bytes=args.max_bytes, engine=args.engine, workers=args.workers,
         )
     except (FatalError, ModelDirError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

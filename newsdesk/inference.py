@@ -168,21 +168,39 @@ def run(
     summary: bool = True,
     max_bytes: int = 5_000_000,
     chunk_size: int | None = None,
+    engine: str = "local",
+    workers: int | None = None,
 ) -> tuple[int, RunSummary]:
-    """Label every article under `paths` into `out`. Returns (exit code, summary)."""
+    """Label every article under `paths` into `out`. Returns (exit code, summary).
+
+    `engine="local"` labels in this process; `engine="ray"` shards the articles over `workers` Ray
+    workers (newsdesk.distributed): the same rows, journal and resume semantics.
+    """
     out = Path(out)
     fmt = output_format(out, fmt)
     journal_path = out if fmt == "jsonl" else out.with_name(out.name + ".part.jsonl")
     for p in paths:
         if not Path(p).exists():
             raise FatalError(f"input path not found: {p}")
-    predictor = model if isinstance(model, Predictor) else Predictor.load(model, device=device, dtype=dtype)
+    if engine == "local":
+        predictor = model if isinstance(model, Predictor) else Predictor.load(model, device=device, dtype=dtype)
+
+        def label(chunks: Iterable[list[Article]], bar) -> Iterator[list[dict]]:
+            for todo in chunks:
+                yield [row_of(p) for p in label_articles(predictor, todo, batch_size, summary, progress=bar)]
+    elif engine == "ray":
+        from newsdesk.distributed import RayEngine
+
+        label = RayEngine(model, workers=workers, batch_size=batch_size, device=device, dtype=dtype, summary=summary).label
+    else:
+        raise FatalError(f"--engine must be local or ray, got {engine!r}")
     journal = Journal(journal_path)
     summary_ = RunSummary(ingest=IngestStats())
     t0 = time.time()
     bar = tqdm(desc="articles", unit="art", dynamic_ncols=True, file=sys.stderr)
-    try:
-        stream = iter_articles([Path(p) for p in paths], max_bytes=max_bytes, stats=summary_.ingest)
+
+    def todo_chunks(stream: Iterable[Article]) -> Iterator[list[Article]]:
+        """Chunks of the articles not in the output yet (those already there are counted)."""
         for chunk in _chunks(stream, chunk_size or batch_size * 8):
             todo = []
             for a in chunk:
@@ -191,12 +209,15 @@ def run(
                     summary_.earlier_errors += journal.done[a.id]
                 else:
                     todo.append(a)
-            if not todo:
-                continue
-            preds = label_articles(predictor, todo, batch_size, summary, progress=bar)
-            journal.write([row_of(p) for p in preds])
-            summary_.done += len(preds)
-            summary_.errors += sum(p.error is not None for p in preds)
+            if todo:
+                yield todo
+
+    try:
+        stream = iter_articles([Path(p) for p in paths], max_bytes=max_bytes, stats=summary_.ingest)
+        for rows in label(todo_chunks(stream), bar):
+            journal.write(rows)
+            summary_.done += len(rows)
+            summary_.errors += sum(r["error"] is not None for r in rows)
     finally:
         bar.close()
         journal.close()

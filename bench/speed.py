@@ -1,0 +1,373 @@
+#!/usr/bin/env python
+"""Speed benchmark: articles/s for labels (+ one-line summary), a plain Hugging Face baseline vs newsdesk.
+
+    python bench/speed.py                                   # data/dev.jsonl + data/train.jsonl (210 records)
+    python bench/speed.py --data ../shared/data/acled/dev.jsonl ../shared/data/insightcrime/dev.jsonl --limit 1000
+    python bench/speed.py --train-timing                    # also time the default training run, fp32 vs bf16
+
+Every mode runs in its own subprocess on the same cleaned articles (so peak RSS is per mode):
+
+  baseline  what a user would write without newsdesk: a `transformers.pipeline("text-classification",
+            top_k=None)` over the trained encoder+heads (wrapped as a sequence-classification model;
+            the article truncated to the model's max_length), then a text2text-style `generate` on the
+            same seq2seq weights (`model.backbone`), one article at a time (batch size 1), fp32, no
+            article-bound vocabulary. Its logits go through the model's own calibration/thresholds.
+  fp32      newsdesk `Predictor.score` + `decide` (the code path of `newsdesk infer`): overlapping
+            windows, length-sorted batches, one encoder pass for labels and summary
+  int8      the same with dynamic int8 quantisation of every Linear layer (CPU)
+  bf16      the same under bf16 autocast: only on CPUs with native bf16 (AVX512-BF16/AMX) or a GPU;
+            elsewhere it is emulated and many times slower, and is skipped unless --force-bf16 N
+  fp16      the same under fp16 autocast (GPU only: --device cuda)
+
+The table gives articles/s with and without summaries, the ratio to the baseline, peak RSS, and
+the quality change against newsdesk fp32: label agreement (share of article x task decisions --
+region, event-type set, actor set -- identical to fp32) and ROUGE-L (F1, points) of the summaries
+against the reference summaries of the labelled records that have one, minus fp32's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import zip_longest
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+for _k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "HF_EVALUATE_OFFLINE"):
+    os.environ.setdefault(_k, "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+MODES = ("baseline", "fp32", "int8", "bf16", "fp16")
+DEFAULT_MODES = {"cpu": "baseline,fp32,int8,bf16", "cuda": "baseline,fp32,bf16,fp16"}
+DEFAULT_DATA = [REPO / "data" / "dev.jsonl", REPO / "data" / "train.jsonl"]
+TASKS = ("region", "event_types", "actors")
+
+
+# ----------------------------------------------------------------------------- data
+def load_articles(data: list[str] | None, limit: int | None) -> list[dict]:
+    """Cleaned labelled records, round-robin over the given files, first `limit`."""
+    import logging
+
+    from newsdesk.cleaning import clean_text
+    from newsdesk.data import load_records
+
+    logging.getLogger("newsdesk").setLevel(logging.ERROR)
+    paths = [Path(p) for p in data] if data else DEFAULT_DATA
+    per_file = [load_records([p], None, "benchmark") for p in paths]
+    out = []
+    for group in zip_longest(*per_file):
+        for r in group:
+            if r is not None:
+                text = clean_text(r.get("text"))
+                if text:
+                    out.append({**r, "text": text})
+    return out[:limit] if limit else out
+
+
+# ----------------------------------------------------------------------------- the baseline
+class Baseline:
+    """Two plain Hugging Face calls per article, batch size 1, fp32 (see the module docstring)."""
+
+    def __init__(self, model_dir: str, device: str = "cpu"):
+        import torch
+        from transformers import PreTrainedModel, pipeline
+        from transformers.modeling_outputs import SequenceClassifierOutput
+
+        from newsdesk.predictor import Predictor
+
+        torch.set_grad_enabled(False)
+        self.predictor = Predictor.load(model_dir, device=device, dtype="fp32")  # also for calibration + thresholds
+        model, tok, cfg = self.predictor.model, self.predictor.tokenizer, self.predictor.config
+        self.sizes = [len(cfg.region_labels), len(cfg.event_labels), len(cfg.actor_labels)]
+        names = [f"{t}:{l}" for t in TASKS for l in cfg.label_list(t)]
+        self.device = dev = self.predictor.device
+        special = torch.tensor(sorted(tok.all_special_ids), device=dev)
+
+        class NewsdeskForSequenceClassification(PreTrainedModel):
+            """The trained encoder + heads (+ lexical layer) as one sequence classifier: all logits concatenated."""
+
+            config_class = type(cfg)
+
+            def __init__(self, inner):
+                super().__init__(inner.config)
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask=None, token_type_ids=None, **_):
+                lex = input_ids[0][~torch.isin(input_ids[0], special)].unique()
+                out = self.inner(input_ids, attention_mask, lexical_ids=lex, lexical_offsets=torch.zeros(1, dtype=torch.long, device=dev))
+                return SequenceClassifierOutput(logits=torch.cat([out.region_logits, out.event_logits, out.actor_logits], 1))
+
+        from transformers.utils import logging as hf_logging
+
+        clf_model = NewsdeskForSequenceClassification(model).eval()
+        clf_model.config.id2label = dict(enumerate(names))
+        clf_model.config.label2id = {n: i for i, n in enumerate(names)}
+        level = hf_logging.get_verbosity()
+        hf_logging.set_verbosity(hf_logging.CRITICAL)  # "model ... is not supported for text-classification": a wrapper
+        self.classify = pipeline("text-classification", model=clf_model, tokenizer=tok, device=dev, top_k=None,
+                                 function_to_apply="none")
+        hf_logging.set_verbosity(level)
+        self.seq2seq, self.tok = model.backbone.eval(), tok
+        g = cfg.summary_generation
+        self.gen = dict(max_new_tokens=int(g.get("max_summary_tokens", 32)), min_new_tokens=int(g.get("min_summary_tokens", 0)),
+                        num_beams=int(g.get("num_beams", 1)), no_repeat_ngram_size=int(g.get("no_repeat_ngram_size", 0)),
+                        do_sample=False)
+        self.max_length = cfg.max_length
+
+    def labels(self, texts: list[str]) -> list:
+        import numpy as np
+
+        from newsdesk.predictor import Scored
+
+        index = {n: i for i, n in self.classify.model.config.id2label.items()}
+        out = []
+        for i, text in enumerate(texts):  # one article at a time, as a user's loop would
+            (scores,) = self.classify([text], batch_size=1, truncation=True, max_length=self.max_length)
+            logits = np.zeros(sum(self.sizes), dtype=np.float32)
+            for s in scores:
+                logits[index[s["label"]]] = s["score"]
+            r, e = self.sizes[0], self.sizes[0] + self.sizes[1]
+            out.append(self.predictor.decide(Scored(logits[:r], logits[r:e], logits[e:], 1), str(i)))
+        return out
+
+    def summaries(self, texts: list[str]) -> list[str]:
+        out = []
+        for text in texts:  # what transformers' text2text-generation pipeline did (removed in transformers 5)
+            enc = self.tok(text, return_tensors="pt", truncation=True, max_length=self.max_length)
+            ids = self.seq2seq.generate(input_ids=enc["input_ids"].to(self.device),
+                                        attention_mask=enc["attention_mask"].to(self.device), **self.gen)
+            out.append(self.tok.decode(ids[0], skip_special_tokens=True, clean_up_tokenization_spaces=True).strip())
+        return out
+
+
+# ----------------------------------------------------------------------------- one mode (subprocess)
+def worker(args) -> None:
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    records = load_articles(args.data, args.limit)
+    if args.mode == "bf16" and args.force_bf16:
+        records = records[: args.force_bf16]
+    texts = [r["text"] for r in records]
+    warm = texts[:2]
+    t0 = time.perf_counter()
+    if args.mode == "baseline":
+        base = Baseline(args.model, args.device)
+        load_s = time.perf_counter() - t0
+        base.summaries(warm)
+        base.labels(warm)
+        t = time.perf_counter()
+        preds = base.labels(texts)
+        labels_s = time.perf_counter() - t
+        t = time.perf_counter()
+        summaries = base.summaries(texts)
+        full_s = labels_s + (time.perf_counter() - t)  # the two pipelines, one after the other
+        for p, s in zip(preds, summaries):
+            p.summary = s
+    else:
+        from newsdesk.predictor import Predictor
+
+        pred = Predictor.load(args.model, device=args.device, dtype=args.mode)
+        load_s = time.perf_counter() - t0
+
+        def label(summary: bool):
+            scored = pred.score(texts, batch_size=args.batch_size, summary=summary, clean=False)
+            return [pred.decide(s, str(i)) for i, s in enumerate(scored)]
+
+        pred.score(warm, batch_size=args.batch_size, summary=True, clean=False)
+        t = time.perf_counter()
+        label(False)
+        labels_s = time.perf_counter() - t
+        t = time.perf_counter()
+        preds = label(True)
+        full_s = time.perf_counter() - t
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    gpu_mb = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None
+    result = {
+        "mode": args.mode, "n": len(texts), "load_s": load_s, "labels_s": labels_s, "full_s": full_s, "rss_mb": rss_mb, "gpu_mb": gpu_mb,
+        "threads": torch.get_num_threads(),
+        "preds": [{"region": p.region, "event_types": sorted(p.event_types or []), "actors": sorted(p.actors or []),
+                   "summary": p.summary} for p in preds],
+    }
+    Path(args.result).write_text(json.dumps(result), encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- the table
+def rouge_l(preds: list[str | None], refs: list[str | None]) -> tuple[float | None, int]:
+    from newsdesk.metrics import rouge
+
+    idx = [i for i, r in enumerate(refs) if r and preds[i] is not None]
+    if not idx:
+        return None, 0
+    return 100 * float(rouge([preds[i] for i in idx], [refs[i] for i in idx])["rougeL"]), len(idx)
+
+
+def agreement(a: list[dict], b: list[dict], tasks=TASKS) -> float:
+    same = sum(x[t] == y[t] for x, y in zip(a, b) for t in tasks)
+    return 100 * same / max(1, len(a) * len(tasks))
+
+
+def machine() -> str:
+    from newsdesk.device import cpu_has_native_bf16
+
+    name = platform.processor() or "?"
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                name = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()[0]
+    return (f"{name}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, native bf16: {'yes' if cpu_has_native_bf16() else 'no'}; "
+            f"load average at start {load:.1f}")
+
+
+def table(results: dict[str, dict], records: list[dict]) -> list[str]:
+    base = results.get("baseline")
+    ref = results.get("fp32")
+    gold = [r.get("summary") for r in records]
+    rows = ["| mode | articles | labels art/s | x baseline | labels+summary art/s | x baseline | peak RSS MB "
+            "| label agreement vs fp32 (region / events / actors) | ROUGE-L | ROUGE-L vs fp32 |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for mode, r in results.items():
+        lab, full = r["n"] / r["labels_s"], r["n"] / r["full_s"]
+        same = base and base["n"] == r["n"]  # a ratio only on the same articles
+        xb_l = f"{lab / (base['n'] / base['labels_s']):.1f}x" if same else "-"
+        xb_f = f"{full / (base['n'] / base['full_s']):.1f}x" if same else "-"
+        n = r["n"]
+        agree = "-"
+        if ref:
+            per = " / ".join(f"{agreement(r['preds'], ref['preds'][:n], (t,)):.1f}" for t in TASKS)
+            agree = f"{agreement(r['preds'], ref['preds'][:n]):.1f}% ({per})"
+        rl, n_rl = rouge_l([p["summary"] for p in r["preds"]], gold[:n])
+        ref_rl = rouge_l([p["summary"] for p in ref["preds"][:n]], gold[:n])[0] if ref else None
+        d = f"{rl - ref_rl:+.2f}" if rl is not None and ref_rl is not None else "-"
+        rows.append(f"| {mode}{' (first %d)' % n if ref and n < ref['n'] else ''} | {n} | {lab:.1f} | {xb_l} | {full:.2f} | {xb_f} "
+                    f"| {r['rss_mb']:.0f} | {agree} | {'%.2f' % rl if rl is not None else '-'} (n={n_rl}) | {d} |")
+    return rows
+
+
+# ----------------------------------------------------------------------------- training timing
+def train_timing(args) -> list[str]:
+    from newsdesk.device import cpu_has_native_bf16
+
+    rows = ["| training (configs/default.yaml) | precision | steps | examples/s | train s | wall s |", "|---|---|---:|---:|---:|---:|"]
+    full = Path(args.model) / "metrics.json"
+    if full.is_file():
+        t = json.loads(full.read_text(encoding="utf-8"))["train"]
+        rows.append(f"| full run that made {args.model} | {t['mixed_precision']} | {t['steps']} | {t['train_examples_per_s']:.2f} "
+                    f"| {t['train_seconds']:.0f} | - |")
+    precisions = ['"no"']  # quoted: a bare `no` is YAML for False
+    if cpu_has_native_bf16() or args.force_bf16:
+        precisions.append("bf16")
+    else:
+        print("bf16 training: skipped, no native bf16 on this CPU (emulated bf16 is ~20x slower than fp32 here; "
+              "--force-bf16 N to time it anyway)", file=sys.stderr)
+    for mp in precisions:
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [sys.executable, "train.py", "--config", "configs/default.yaml", "--output_dir", tmp,
+                   "--train.max_steps", str(args.train_steps), "--train.epochs", "1", "--data.dev", "[]",
+                   "--train.mixed_precision", mp]
+            print("$ " + " ".join(cmd[1:]), file=sys.stderr)
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+            wall = time.perf_counter() - t0
+            if proc.returncode:
+                print(proc.stderr[-3000:], file=sys.stderr)
+                rows.append(f"| {args.train_steps} steps | {mp} | failed | | | {wall:.0f} |")
+                continue
+            t = json.loads((Path(tmp) / "model" / "metrics.json").read_text(encoding="utf-8"))["train"]
+            label = "fp32" if mp == '"no"' else mp
+            rows.append(f"| {args.train_steps} steps, no dev eval | {label} | {t['steps']} "
+                        f"| {t['train_examples_per_s']:.2f} | {t['train_seconds']:.1f} | {wall:.0f} |")
+    if not (cpu_has_native_bf16() or args.force_bf16):
+        rows.append("| bf16 | bf16 | skipped: no native bf16 on this CPU | | | |")
+    return rows
+
+
+# ----------------------------------------------------------------------------- main
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="runs/default/model", help="trained model directory (default runs/default/model)")
+    p.add_argument("--data", nargs="+", help="labelled JSONL/CSV/Parquet files (default: data/dev.jsonl data/train.jsonl); "
+                   "several files are interleaved")
+    p.add_argument("--limit", type=int, help="use the first N articles (e.g. 1000)")
+    p.add_argument("--batch-size", type=int, default=16, help="newsdesk windows per forward pass (default 16)")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="device of every mode, the baseline's included (default cpu)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="torch threads per mode (default: torch's choice, one per core); use 1 when other jobs share the cores")
+    p.add_argument("--modes", help="comma-separated subset of " + ",".join(MODES) + " (default: "
+                   + "; ".join(f"{k}: {v}" for k, v in DEFAULT_MODES.items()) + ")")
+    p.add_argument("--force-bf16", type=int, default=0, metavar="N",
+                   help="run bf16 on the first N articles even without native bf16 (emulated: slow)")
+    p.add_argument("--train-timing", action="store_true", help="also time a few steps of the default training, fp32 vs bf16")
+    p.add_argument("--train-steps", type=int, default=4, help="training steps per precision for --train-timing (default 4)")
+    p.add_argument("--json", help="write all results (with per-article predictions) to this file")
+    p.add_argument("--mode", help=argparse.SUPPRESS)  # internal: run one mode
+    p.add_argument("--result", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    os.chdir(REPO)
+    if args.mode:
+        worker(args)
+        return 0
+
+    from newsdesk.device import cpu_has_native_bf16
+
+    modes = [m.strip() for m in (args.modes or DEFAULT_MODES[args.device]).split(",") if m.strip()]
+    bad = [m for m in modes if m not in MODES]
+    if bad:
+        p.error(f"unknown mode(s) {', '.join(bad)}; choose from {', '.join(MODES)}")
+    if "bf16" in modes and args.device == "cpu" and not cpu_has_native_bf16() and not args.force_bf16:
+        print("bf16: skipped, no native bf16 on this CPU (emulated bf16 is ~20x slower than fp32; "
+              "--force-bf16 N times it on N articles)", file=sys.stderr)
+        modes.remove("bf16")
+    for mode, ok in (("fp16", args.device == "cuda"), ("int8", args.device == "cpu")):
+        if mode in modes and not ok:
+            print(f"{mode}: skipped, {'GPU' if mode == 'fp16' else 'CPU'} only", file=sys.stderr)
+            modes.remove(mode)
+    records = load_articles(args.data, args.limit)
+    print(f"machine: {machine()}", file=sys.stderr)
+    print(f"articles: {len(records)} from {', '.join(args.data or [str(p.relative_to(REPO)) for p in DEFAULT_DATA])}; "
+          f"model {args.model}", file=sys.stderr)
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in modes:
+            out = Path(tmp) / f"{mode}.json"
+            cmd = [sys.executable, __file__, "--mode", mode, "--result", str(out), "--model", args.model,
+                   "--batch-size", str(args.batch_size), "--device", args.device, "--force-bf16", str(args.force_bf16), "--threads", str(args.threads)]
+            cmd += (["--data", *args.data] if args.data else []) + (["--limit", str(args.limit)] if args.limit else [])
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode:
+                print(f"{mode}: failed\n{proc.stderr[-4000:]}", file=sys.stderr)
+                continue
+            results[mode] = json.loads(out.read_text(encoding="utf-8"))
+            r = results[mode]
+            print(f"{mode}: {r['n']} articles, labels {r['labels_s']:.1f} s, labels+summary {r['full_s']:.1f} s, "
+                  f"load {r['load_s']:.1f} s, peak RSS {r['rss_mb']:.0f} MB"
+                  + (f", peak GPU memory {r['gpu_mb']:.0f} MB" if r.get("gpu_mb") else "")
+                  + f" ({time.perf_counter() - t0:.0f} s in all)",
+                  file=sys.stderr)
+    lines = [f"machine: {machine()}", f"articles: {len(records)}, batch size {args.batch_size} (newsdesk modes), "
+             f"torch threads {next(iter(results.values()))['threads'] if results else '?'}", ""] + table(results, records)
+    if args.train_timing:
+        lines += [""] + train_timing(args)
+    print("\n".join(lines))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": machine(), "results": results}, indent=1), encoding="utf-8")
+    return 0 if results else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
