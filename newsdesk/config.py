@@ -182,7 +182,9 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
             return float(value)
         except ValueError:
             pass
-    if tp is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if tp is str and isinstance(value, bool):  # YAML 1.1 reads a bare no/yes as a boolean
+        return "yes" if value else "no"
+    if tp is str and isinstance(value, (int, float)):
         return str(value)
     if tp in (int, float, str, bool) and not (type(value) is tp):
         raise ConfigError(

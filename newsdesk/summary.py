@@ -126,6 +126,22 @@ class SummaryVocabulary:
         self.base = torch.zeros(self.size, dtype=torch.bool)
         self.base[list(base)] = True
         self.repeatable = self.base | self.continuation
+        # plain Python sets and a per-word cache: `constraints` runs for every article
+        self._continuation_ids = set(self.continuation.nonzero().flatten().tolist())
+        self._base_ids = set(self.base.nonzero().flatten().tolist())
+        self._word_pieces: dict[str, tuple[list[int], ...]] = {}
+
+    def _cached_pieces(self, words) -> list[list[int]]:
+        """`_pieces` of each word (both spellings, once when they agree), tokenized once per process."""
+        missing = [w for w in words if w not in self._word_pieces]
+        if missing:
+            if len(self._word_pieces) > 500_000:
+                self._word_pieces.clear()
+            for w, a, b in zip(missing, *(self.tokenizer(ws, add_special_tokens=False)["input_ids"]
+                                         for ws in (missing, [" " + w for w in missing]))):
+                a, b = [t for t in a if t < self.size], [t for t in b if t < self.size]
+                self._word_pieces[w] = (a,) if a == b else (a, b)
+        return [seq for w in words for seq in self._word_pieces[w]]
 
     def _pieces(self, words: list[str]) -> list[list[int]]:
         if not words:
@@ -139,20 +155,23 @@ class SummaryVocabulary:
         out = []
         for text in texts:
             words = set(re.findall(r"\w+(?:['’]\w+)?", text))
-            variants = sorted({v for w in words for v in word_variants(w)} | words)
-            allowed = self.base.clone()
+            variants = {v for w in words for v in word_variants(w)} | words
+            ids: set[int] = set()
             follow: dict[int, set[int]] = defaultdict(set)
             ends, inner = set(), set()
-            for seq in self._pieces(variants):
+            for seq in self._cached_pieces(variants):
                 if not seq:
                     continue
-                allowed[seq] = True
+                ids.update(seq)
                 ends.add(seq[-1])
                 inner.update(seq[:-1])
                 for a, b in zip(seq, seq[1:]):
-                    if self.continuation[b]:
+                    if b in self._continuation_ids:
                         follow[a].add(b)
-            out.append(ArticleConstraint(allowed, dict(follow), inner - ends - set(self.base.nonzero().flatten().tolist())))
+            allowed = self.base.clone()
+            if ids:
+                allowed[list(ids)] = True
+            out.append(ArticleConstraint(allowed, dict(follow), inner - ends - self._base_ids))
         return out
 
     def mask(self, texts: list[str]) -> torch.Tensor:

@@ -77,3 +77,10 @@ def test_values_are_checked(args, message):
     with pytest.raises(ConfigError) as exc:
         load_config(None, args)
     assert message in str(exc.value)
+
+
+def test_bare_no_is_a_string_for_string_keys(tmp_path):
+    assert load_config(None, ["--train.mixed_precision", "no"]).train.mixed_precision == "no"
+    p = tmp_path / "c.yaml"
+    p.write_text("train:\n  mixed_precision: no\n")
+    assert load_config(p).train.mixed_precision == "no"
