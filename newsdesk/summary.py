@@ -184,14 +184,32 @@ def lowercases(tokenizer) -> bool:
     return tokenizer("Z", add_special_tokens=False)["input_ids"] == tokenizer("z", add_special_tokens=False)["input_ids"]
 
 
+def encode_whole(tokenizer, text: str):
+    """The whole text through the fast backend: no "longer than max length" warning, no truncation.
+
+    The backend keeps the truncation/padding state of the last call made through the wrapper
+    (windowing enables truncation at max_length), so switch it off for this call and restore it.
+    """
+    backend = tokenizer.backend_tokenizer
+    truncation, padding = backend.truncation, backend.padding
+    backend.no_truncation()
+    backend.no_padding()
+    try:
+        return backend.encode(text, add_special_tokens=False)
+    finally:
+        if truncation:
+            backend.enable_truncation(**truncation)
+        if padding:
+            backend.enable_padding(**padding)
+
+
 def _surfaces(tokenizer, text: str):
     """Surface forms of each token id in `text`, and the join (gap, surface) seen for each id pair.
 
     Forms at the start of a sentence or in all-caps datelines count little: "Two" after a full
     stop or "MOGADISHU —" should not decide how the word is cased elsewhere.
     """
-    # the fast backend directly: the whole article, with no "longer than max length" warning
-    enc = tokenizer.backend_tokenizer.encode(text, add_special_tokens=False)
+    enc = encode_whole(tokenizer, text)
     ids, offs = enc.ids, enc.offsets
     single: dict[int, Counter] = defaultdict(Counter)
     pair: dict[tuple[int, int], Counter] = defaultdict(Counter)

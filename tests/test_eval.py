@@ -27,7 +27,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 CANON = LabelMaps([], [], [], {"isis": "Islamic State", "islamic state": "Islamic State"}).canonical_actor
 LABELS = {"region": ["A", "B"], "event_types": ["x", "y"], "actors": ["Islamic State", "Police"]}
 RECORDS = [
-    {"id": "r0", "text": "t0", "region": "A", "event_types": ["x"], "actors": ["ISIS"], "summary": "troops entered the city"},
+    {"id": "r0", "text": "Troops entered the city at dawn.", "region": "A", "event_types": ["x"], "actors": ["ISIS"], "summary": "troops entered the city"},
     {"id": "r1", "text": "t1", "region": "B", "event_types": [], "actors": None, "summary": None},
     {"id": "r2", "text": "t2", "region": None, "event_types": None, "actors": ["Police"], "summary": None},
 ]
@@ -61,9 +61,13 @@ def test_task_metrics_scores_each_task_on_its_labelled_records():
     assert m["actors"]["macro_f1"] == pytest.approx(0.5)
     assert m["actors"]["example_f1"] == pytest.approx(0.5)
     assert m["actors"]["per_label"]["Islamic State"]["support"] == 1
-    # Summary on r0 only (same words after rouge's tokenisation): 1.0; 4 words; one line.
+    # Summary on r0 only (same words after rouge's tokenisation): 1.0; 4 words; one line; every word
+    # is in the article, so nothing unsupported.
     assert m["summary"] == pytest.approx({"n": 1, "rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0, "mean_words": 4.0,
-                                          "one_line_share": 1.0})
+                                          "one_line_share": 1.0, "unsupported_share": 0.0})
+    # A summary that names a place the article never mentions counts as unsupported.
+    invented = [dict(PREDS[0], summary="Troops entered Mosul."), *PREDS[1:]]
+    assert task_metrics(invented, RECORDS, LABELS, CANON)["summary"]["unsupported_share"] == pytest.approx(1.0)
     # score = mean of the headline metrics: (1/3 + 1 + 2/3 + 1) / 4.
     assert m["score"] == pytest.approx(0.75)
     assert set(HEADLINE) <= set(m)

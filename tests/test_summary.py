@@ -30,6 +30,18 @@ def test_render_restores_case_and_spacing_from_the_article(tok, generated, expec
     assert render(ids, tok, ARTICLE) == expected
 
 
+def test_render_reads_the_whole_article_whatever_the_tokenizer_did_before(tok):
+    # Windowing leaves truncation switched on in the fast backend; casing must still come from words
+    # past the first window ("Bogotá" is only at the end here), and the backend state is restored.
+    # (restore_case given, as the predictor does: working it out would reset the backend first.)
+    ids = tok("soldiers killed in bogota", add_special_tokens=False)["input_ids"]
+    tok(["x " * 50], truncation=True, max_length=8, stride=2, return_overflowing_tokens=True)
+    before = tok.backend_tokenizer.truncation
+    article = "Soldiers were killed. " * 5 + "It happened in Bogotá."
+    assert render(ids, tok, article, restore_case=True) == "Soldiers killed in Bogotá"
+    assert tok.backend_tokenizer.truncation == before and before["max_length"] == 8
+
+
 def test_one_line():
     assert one_line("  rebels seize\ntown .\n") == "Rebels seize town."
 
