@@ -84,12 +84,20 @@ def infer_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="output format (default: from --out's extension)")
     parser.add_argument("--no-summary", action="store_true", help="labels only (much faster)")
     parser.add_argument("--max-bytes", type=int, default=5_000_000, help="files larger than this become error rows (default 5 MB)")
+    parser.add_argument("--num-beams", type=int, help="summary beams (default: the model's generation settings, greedy)")
+    parser.add_argument("--max-summary-tokens", type=int, help="summary length cap in word pieces (default: the model's)")
+    parser.add_argument("--no-evidence", action="store_true", help="leave out the evidence sentences (a little faster)")
     parser.add_argument("--print", action="store_true", help="also print a short line per article")
     parser.add_argument("--engine", default="local", choices=["local", "ray"],
                         help="local: this process (default); ray: shard the articles over Ray workers (pip install "
                              "'newsdesk[ray]'; a local Ray instance, or the cluster in RAY_ADDRESS); same output and resume")
     parser.add_argument("--workers", type=int, default=2, help="--engine ray: workers, each loads the model once (default 2)")
     args = parser.parse_args(argv)
+    for flag in ("num_beams", "max_summary_tokens"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {getattr(args, flag)}")
+    generation = {k: getattr(args, k) for k in ("num_beams", "max_summary_tokens") if getattr(args, k) is not None}
+    load_options = {"generation": generation, "evidence": not args.no_evidence}
 
     import logging
 
@@ -101,6 +109,7 @@ def infer_main(argv: Sequence[str] | None = None) -> int:
         code, summary = run(
             args.model_dir, args.paths, args.out, batch_size=args.batch_size, device=args.device, dtype=args.dtype,
             fmt=args.format, summary=not args.no_summary, max_bytes=args.max_bytes, engine=args.engine, workers=args.workers,
+            load_options=load_options,
         )
     except (FatalError, ModelDirError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -48,10 +48,11 @@ def _import_ray():
 class Labeler:
     """A Ray Data worker: loads the predictor once, labels batches of JSON-encoded articles."""
 
-    def __init__(self, model_dir: str, device: str, dtype: str, batch_size: int, summary: bool):
+    def __init__(self, model_dir: str, device: str, dtype: str, batch_size: int, summary: bool,
+                 load_options: dict | None = None):
         from newsdesk.predictor import Predictor
 
-        self.predictor = Predictor.load(model_dir, device=device, dtype=dtype)
+        self.predictor = Predictor.load(model_dir, device=device, dtype=dtype, **(load_options or {}))
         self.batch_size, self.summary = batch_size, summary
 
     def __call__(self, batch: dict) -> dict:
@@ -66,7 +67,8 @@ class RayEngine:
     """`label(chunks, bar)` for `newsdesk.inference.run`: yields output rows as the workers finish them."""
 
     def __init__(self, model, *, workers: int | None = None, batch_size: int = 16, device: str = "auto",
-                 dtype: str = "auto", summary: bool = True, chunk_articles: int = CHUNK_ARTICLES):
+                 dtype: str = "auto", summary: bool = True, chunk_articles: int = CHUNK_ARTICLES,
+                 load_options: dict | None = None):
         from newsdesk.inference import FatalError
         from newsdesk.predictor import Predictor
 
@@ -74,7 +76,8 @@ class RayEngine:
             raise FatalError("--engine ray loads the model on each worker: pass the model directory, not a Predictor")
         self.ray = _import_ray()
         # Fail here, before any worker starts, on a bad model directory or dtype (the local engine's messages).
-        Predictor.load(model, device="cpu", dtype="fp32")
+        Predictor.load(model, device="cpu", dtype="fp32", **(load_options or {}))
+        self.load_options = load_options or {}
         if device == "cpu":
             from newsdesk.device import resolve_device, resolve_dtype
 
@@ -136,7 +139,8 @@ class RayEngine:
         ds = ray.data.from_items(items, override_num_blocks=-(-len(articles) // per_call)).map_batches(
             Labeler,
             fn_constructor_kwargs=dict(model_dir=self.model_dir, device=self.device, dtype=self.dtype,
-                                       batch_size=self.batch_size, summary=self.summary),
+                                       batch_size=self.batch_size, summary=self.summary,
+                                       load_options=self.load_options),
             batch_size=per_call, compute=ray.data.ActorPoolStrategy(size=self.workers), **res,
         )
         try:

@@ -170,8 +170,11 @@ def run(
     chunk_size: int | None = None,
     engine: str = "local",
     workers: int | None = None,
+    load_options: dict | None = None,
 ) -> tuple[int, RunSummary]:
     """Label every article under `paths` into `out`. Returns (exit code, summary).
+
+    `load_options` go to `Predictor.load` (e.g. `{"generation": {"num_beams": 4}, "evidence": False}`).
 
     `engine="local"` labels in this process; `engine="ray"` shards the articles over `workers` Ray
     workers (newsdesk.distributed): the same rows, journal and resume semantics.
@@ -183,7 +186,8 @@ def run(
         if not Path(p).exists():
             raise FatalError(f"input path not found: {p}")
     if engine == "local":
-        predictor = model if isinstance(model, Predictor) else Predictor.load(model, device=device, dtype=dtype)
+        predictor = model if isinstance(model, Predictor) else Predictor.load(
+            model, device=device, dtype=dtype, **(load_options or {}))
 
         def label(chunks: Iterable[list[Article]], bar) -> Iterator[list[dict]]:
             for todo in chunks:
@@ -191,7 +195,8 @@ def run(
     elif engine == "ray":
         from newsdesk.distributed import RayEngine
 
-        label = RayEngine(model, workers=workers, batch_size=batch_size, device=device, dtype=dtype, summary=summary).label
+        label = RayEngine(model, workers=workers, batch_size=batch_size, device=device, dtype=dtype, summary=summary,
+                          load_options=load_options).label
     else:
         raise FatalError(f"--engine must be local or ray, got {engine!r}")
     journal = Journal(journal_path)

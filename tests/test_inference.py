@@ -156,3 +156,21 @@ def test_cli_and_api_agree(tiny_model, tiny_predictor, tmp_path):
 def test_one_call_predict_loads_a_model_dir(tiny_model):
     (a, b) = newsdesk.predict(["Rebels seized the town.", "A truce held."], model=tiny_model, summary=False)
     assert a.summary is None and b.region is not None
+
+
+def test_cli_generation_and_evidence_options(tiny_model, tmp_path):
+    out = tmp_path / "o.jsonl"
+    one = ARTICLES / "mali_labbezanga_border.txt"
+    run_cli("infer.py", str(tiny_model), str(one), "--out", str(out), "--device", "cpu", "--dtype", "fp32",
+            "--num-beams", "2", "--max-summary-tokens", "4", "--no-evidence")
+    (row,) = rows(out)
+    assert row["evidence"] == {"region": {}, "event_types": {}, "actors": {}}
+    from newsdesk.ingest import iter_articles
+
+    (article,) = list(iter_articles([one]))
+    api = newsdesk.load(tiny_model, device="cpu", dtype="fp32", generation={"num_beams": 2, "max_summary_tokens": 4})
+    pred = api.predict(article.text)
+    assert row["summary"] == pred.summary and pred.evidence["region"]  # the API kept its evidence
+    assert len(api.tokenizer(row["summary"], add_special_tokens=False)["input_ids"]) <= 4
+    bad = run_cli("infer.py", str(tiny_model), str(one), "--out", str(out), "--num-beams", "0", check=False)
+    assert bad.returncode == 2 and "--num-beams must be at least 1, got 0" in bad.stderr
