@@ -99,7 +99,11 @@ class Predictor:
         self.dtype = resolve_dtype(dtype, self.device)
         model = model.eval()
         if self.dtype == "int8":
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            # the transformer's linear layers only: the three small heads decide labels against tuned
+            # thresholds, cost nothing next to the encoder, and stay fp32
+            spec = {name: torch.ao.quantization.default_dynamic_qconfig for name, m in model.named_modules()
+                    if isinstance(m, torch.nn.Linear) and name.startswith("backbone.")}
+            model = torch.ao.quantization.quantize_dynamic(model, spec, dtype=torch.qint8)
         self.model = model.to(self.device)
         self.tokenizer = tokenizer
         self.config = model.config
