@@ -174,3 +174,15 @@ def test_cli_generation_and_evidence_options(tiny_model, tmp_path):
     assert len(api.tokenizer(row["summary"], add_special_tokens=False)["input_ids"]) <= 4
     bad = run_cli("infer.py", str(tiny_model), str(one), "--out", str(out), "--num-beams", "0", check=False)
     assert bad.returncode == 2 and "--num-beams must be at least 1, got 0" in bad.stderr
+
+
+def test_int8_quantises_the_transformer_and_keeps_the_heads_fp32(tiny_model):
+    import torch
+
+    p = newsdesk.load(tiny_model, device="cpu", dtype="int8")
+    dynamic = torch.ao.nn.quantized.dynamic.Linear
+    quantised = [n for n, m in p.model.named_modules() if isinstance(m, dynamic)]
+    assert quantised and all(n.startswith("backbone.") for n in quantised)
+    assert all(type(getattr(p.model, h)) is torch.nn.Linear for h in ("region_head", "event_head", "actor_head"))
+    pred = p.predict("Rebels seized the town of Goma on Monday after heavy fighting.")
+    assert pred.error is None and pred.region is not None and "\n" not in pred.summary
