@@ -26,6 +26,7 @@ import json
 import logging
 import os
 from dataclasses import asdict
+from itertools import chain
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -121,7 +122,10 @@ class RayEngine:
     def label(self, chunks: Iterable[list[Article]], bar=None) -> Iterator[list[dict]]:
         started, res = False, None  # Ray starts on the first chunk: a rerun with nothing left to do starts nothing
         try:
-            for big in _regroup(chunks, self.chunk_articles):
+            from newsdesk.inference import _chunks
+
+            # the driver's chunks regrouped into bigger ones: one Ray dataset per CHUNK_ARTICLES articles
+            for big in _chunks(chain.from_iterable(chunks), self.chunk_articles):
                 if res is None:
                     started = self._start()
                     self._configure()
@@ -153,14 +157,3 @@ class RayEngine:
             from newsdesk.inference import FatalError
 
             raise FatalError(f"a Ray worker failed: {str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}") from None
-
-
-def _regroup(chunks: Iterable[list[Article]], size: int) -> Iterator[list[Article]]:
-    big: list[Article] = []
-    for chunk in chunks:
-        big.extend(chunk)
-        if len(big) >= size:
-            yield big
-            big = []
-    if big:
-        yield big
