@@ -122,17 +122,18 @@ class SummaryVocabulary:
         vocab = tokenizer.get_vocab()
         self.continuation = torch.zeros(self.size, dtype=torch.bool)
         self.continuation[[i for tok, i in vocab.items() if tok.startswith("##") and i < self.size]] = True
-        base = {t for seq in self._pieces(FUNCTION_WORDS + PUNCTUATION) for t in seq} | set(self.end_ids)
+        self._word_pieces: dict[str, tuple[list[int], ...]] = {}  # word -> its pieces (see _cached_pieces)
+        base = {t for seq in self._cached_pieces(FUNCTION_WORDS + PUNCTUATION) for t in seq} | set(self.end_ids)
         self.base = torch.zeros(self.size, dtype=torch.bool)
         self.base[list(base)] = True
         self.repeatable = self.base | self.continuation
-        # plain Python sets and a per-word cache: `constraints` runs for every article
+        # plain Python sets (and the word-piece cache above): `constraints` runs for every article
         self._continuation_ids = set(self.continuation.nonzero().flatten().tolist())
         self._base_ids = set(self.base.nonzero().flatten().tolist())
-        self._word_pieces: dict[str, tuple[list[int], ...]] = {}
 
     def _cached_pieces(self, words) -> list[list[int]]:
-        """`_pieces` of each word (both spellings, once when they agree), tokenized once per process."""
+        """Word pieces of each word, as written and with a leading space (sentencepiece/BPE vocabularies
+        mark word starts; once when both agree), tokenized once per process."""
         missing = [w for w in words if w not in self._word_pieces]
         if missing:
             if len(self._word_pieces) > 500_000:
@@ -142,14 +143,6 @@ class SummaryVocabulary:
                 a, b = [t for t in a if t < self.size], [t for t in b if t < self.size]
                 self._word_pieces[w] = (a,) if a == b else (a, b)
         return [seq for w in words for seq in self._word_pieces[w]]
-
-    def _pieces(self, words: list[str]) -> list[list[int]]:
-        if not words:
-            return []
-        enc = self.tokenizer(words, add_special_tokens=False)["input_ids"]
-        # Also the form with a leading space (sentencepiece/BPE vocabularies mark word starts).
-        enc2 = self.tokenizer([" " + w for w in words], add_special_tokens=False)["input_ids"]
-        return [[t for t in ids if t < self.size] for ids in enc + enc2]
 
     def constraints(self, texts: list[str]) -> list[ArticleConstraint]:
         out = []
