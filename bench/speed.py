@@ -41,9 +41,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-for _k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "HF_EVALUATE_OFFLINE"):
-    os.environ.setdefault(_k, "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from newsdesk.env import offline_defaults  # noqa: E402
+
+offline_defaults()
 
 MODES = ("baseline", "fp32", "int8", "bf16", "fp16")
 DEFAULT_MODES = {"cpu": "baseline,fp32,int8,bf16", "cuda": "baseline,fp32,bf16,fp16"}

@@ -8,12 +8,9 @@ import os
 import sys
 from typing import Sequence
 
-# Everything runs offline by default: no weights, datasets or metrics are fetched at run time.
-# Users with hub access can set HF_HUB_OFFLINE=0 to use checkpoints by name.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-os.environ.setdefault("HF_EVALUATE_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from newsdesk.env import offline_defaults
+
+offline_defaults()  # no hub at run time unless the user sets HF_HUB_OFFLINE=0
 
 
 def _config_keys(cls, prefix: str = "") -> list[str]:
