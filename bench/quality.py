@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: no dev split found under --data-dir", file=sys.stderr)
         return 1
 
-    n_actors = len(predictor.config.actor_labels)
+    n_actors = len(predictor.config.labels["actors"])
     min_count = train_setting(model_dir, "data.actor_min_count")
     actor_info = f"the model's {n_actors} actors" + (f", >= {min_count} training mentions" if min_count else "")
     md = table(results, actor_info)
@@ -190,8 +190,7 @@ def main(argv: list[str] | None = None) -> int:
               "Lead-1 / TextRank for ROUGE rows. Per-label cells: F1 (gold records); n/a = no gold record.")
     extra_lines = []
     if seed is not None:
-        c = predictor.config
-        thresholds = dict(zip(c.event_labels, c.event_thresholds or [0.5] * len(c.event_labels)))
+        thresholds = dict(zip(predictor.labels["event_types"], predictor.thresholds("event_types").tolist()))
         extra_lines = seed_lines(seed, thresholds)
     print(md)
     print()

@@ -48,7 +48,7 @@ offline_defaults()
 MODES = ("baseline", "fp32", "int8", "bf16", "fp16")
 DEFAULT_MODES = {"cpu": "baseline,fp32,int8,bf16", "cuda": "baseline,fp32,bf16,fp16"}
 DEFAULT_DATA = [REPO / "data" / "dev.jsonl", REPO / "data" / "train.jsonl"]
-TASKS = ("region", "event_types", "actors")
+from newsdesk.tasks import TASKS  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- data
@@ -86,8 +86,8 @@ class Baseline:
         torch.set_grad_enabled(False)
         self.predictor = Predictor.load(model_dir, device=device, dtype="fp32")  # also for calibration + thresholds
         model, tok, cfg = self.predictor.model, self.predictor.tokenizer, self.predictor.config
-        self.sizes = [len(cfg.region_labels), len(cfg.event_labels), len(cfg.actor_labels)]
-        names = [f"{t}:{l}" for t in TASKS for l in cfg.label_list(t)]
+        self.sizes = [len(cfg.labels[t]) for t in TASKS]
+        names = [f"{t}:{l}" for t in TASKS for l in cfg.labels[t]]
         self.device = dev = self.predictor.device
         special = torch.tensor(sorted(tok.all_special_ids), device=dev)
 
@@ -103,7 +103,7 @@ class Baseline:
             def forward(self, input_ids, attention_mask=None, token_type_ids=None, **_):
                 lex = input_ids[0][~torch.isin(input_ids[0], special)].unique()
                 out = self.inner(input_ids, attention_mask, lexical_ids=lex, lexical_offsets=torch.zeros(1, dtype=torch.long, device=dev))
-                return SequenceClassifierOutput(logits=torch.cat([out.region_logits, out.event_logits, out.actor_logits], 1))
+                return SequenceClassifierOutput(logits=torch.cat([out.logits[t] for t in TASKS], 1))
 
         from transformers.utils import logging as hf_logging
 
@@ -116,10 +116,9 @@ class Baseline:
                                  function_to_apply="none")
         hf_logging.set_verbosity(level)
         self.seq2seq, self.tok = model.backbone.eval(), tok
-        g = cfg.summary_generation
-        self.gen = dict(max_new_tokens=int(g.get("max_summary_tokens", 32)), min_new_tokens=int(g.get("min_summary_tokens", 0)),
-                        num_beams=int(g.get("num_beams", 1)), no_repeat_ngram_size=int(g.get("no_repeat_ngram_size", 0)),
-                        do_sample=False)
+        g = model.summary_settings  # the model's generation_config.json
+        self.gen = dict(max_new_tokens=int(g.max_new_tokens), min_new_tokens=int(g.min_new_tokens or 0),
+                        num_beams=int(g.num_beams), do_sample=False)
         self.max_length = cfg.max_length
 
     def labels(self, texts: list[str]) -> list:
@@ -135,7 +134,7 @@ class Baseline:
             for s in scores:
                 logits[index[s["label"]]] = s["score"]
             r, e = self.sizes[0], self.sizes[0] + self.sizes[1]
-            out.append(self.predictor.decide(Scored(logits[:r], logits[r:e], logits[e:], 1), str(i)))
+            out.append(self.predictor.decide(Scored(dict(zip(TASKS, (logits[:r], logits[r:e], logits[e:]))), 1), str(i)))
         return out
 
     def summaries(self, texts: list[str]) -> list[str]:

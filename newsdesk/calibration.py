@@ -74,7 +74,16 @@ def fit_platt(logits: np.ndarray, gold: np.ndarray) -> list[list[float]]:
 def apply_platt(logits: np.ndarray, calibration: list[list[float]]) -> np.ndarray:
     a = np.array([c[0] for c in calibration])
     b = np.array([c[1] for c in calibration])
-    return 1.0 / (1.0 + np.exp(-(a * logits + b)))
+    return sigmoid(a * logits + b)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -60, 60)))
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
@@ -99,3 +108,67 @@ def tune_thresholds(probs: np.ndarray, gold: np.ndarray) -> list[float]:
 
     shared = best(probs.ravel(), g.ravel())
     return [best(probs[:, j], g[:, j]) if g[:, j].sum() >= 3 else shared for j in range(n_labels)]
+
+
+# ----------------------------------------------------------------------------- decisions from dev
+def gold_matrix(records: list[dict], task: str, labels: list[str], norm=lambda x: x) -> tuple[list[int], np.ndarray]:
+    """(indices of the records labelled for `task`, their multi-hot gold [records, labels])."""
+    idx = [i for i, r in enumerate(records) if r.get(task) is not None]
+    index = {l: j for j, l in enumerate(labels)}
+    gold = np.zeros((len(idx), len(labels)), dtype=np.int64)
+    for row, i in enumerate(idx):
+        for label in records[i][task]:
+            j = index.get(norm(label))
+            if j is not None:
+                gold[row, j] = 1
+    return idx, gold
+
+
+def fit_decisions(logits: dict[str, list[np.ndarray]], records: list[dict], maps, calibrate: bool = True,
+                  tune: bool = True) -> dict[str, dict]:
+    """Calibration and thresholds from dev logits ({task: [per record logits]}) and gold records:
+    {"calibration": {"region": T, task: [[a, b], ...]}, "thresholds": {task: [t, ...]}}. Pure: writes nothing."""
+    calibration: dict = {}
+    thresholds: dict = {}
+    regions = maps.get("region")
+    idx = [i for i, r in enumerate(records) if r.get("region") in regions]
+    if calibrate and idx:
+        calibration["region"] = fit_temperature(np.stack([logits["region"][i] for i in idx]),
+                                                np.array([regions.index(records[i]["region"]) for i in idx]))
+    for task in ("event_types", "actors"):
+        labels = maps.get(task)
+        if not labels:
+            continue
+        idx, gold = gold_matrix(records, task, labels, maps.canonical_actor if task == "actors" else (lambda x: x))
+        x = np.stack([logits[task][i] for i in idx]) if idx else np.zeros((0, len(labels)))
+        calibration[task] = fit_platt(x, gold) if calibrate else [[1.0, 0.0]] * len(labels)
+        thresholds[task] = tune_thresholds(apply_platt(x, calibration[task]), gold) if tune else [0.5] * len(labels)
+    return {"calibration": calibration, "thresholds": thresholds}
+
+
+MENTION_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def tune_mention_threshold(predictor, scored: list, records: list[dict]) -> float:
+    """The mention score floor that maximises actor-name F1 (normalised names) on dev records with
+    marked mentions (ties -> the value nearest 0.5)."""
+    from newsdesk.actors import normalise
+
+    rows = [i for i, r in enumerate(records) if r.get("actor_mentions") is not None and r.get("actors") is not None]
+    if not rows:
+        return 0.5
+    aliases = predictor.aliases
+    canon = lambda n: normalise(aliases.get(n.strip().lower(), n))  # noqa: E731
+    best = None
+    for floor in MENTION_GRID:
+        predictor.threshold_of["mentions"] = floor
+        tp = fp = fn = 0
+        for i in rows:
+            names = {canon(a.name) for a in predictor._actors(scored[i], {}, [])[0]}
+            gold = {canon(a) for a in records[i]["actors"]}
+            tp, fp, fn = tp + len(names & gold), fp + len(names - gold), fn + len(gold - names)
+        f1 = 2 * tp / max(2 * tp + fp + fn, 1)
+        key = (f1, -abs(floor - 0.5))
+        if best is None or key > best[0]:
+            best = (key, floor)
+    return float(best[1])

@@ -10,11 +10,12 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(["| metric | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)])
 
 
-def write_model_card(model_dir: Path, config, payload: dict[str, Any], cfg) -> None:
+def write_model_card(model_dir: Path, model, payload: dict[str, Any], cfg) -> None:
     info = payload["train"]
     headline = payload.get("dev_headline") or {}
     metrics = _table([(k, f"{v:.4f}") for k, v in headline.items()]) if headline else "No dev data was given: no metrics."
-    gen = config.summary_generation or {}
+    config = model.config
+    gen = model.summary_settings
     lines = [
         f"# newsdesk model: {model_dir.name}",
         "",
@@ -32,9 +33,9 @@ def write_model_card(model_dir: Path, config, payload: dict[str, Any], cfg) -> N
         f"({info['processes']} process(es), mixed precision {info['mixed_precision']})",
         "",
         "## Labels",
-        f"- region ({len(config.region_labels)}): {', '.join(config.region_labels)}",
-        f"- event types ({len(config.event_labels)}): {', '.join(config.event_labels)}",
-        f"- actors ({len(config.actor_labels)}): {', '.join(config.actor_labels[:40])}{' ...' if len(config.actor_labels) > 40 else ''}",
+        *(f"- {task} ({len(names)}): {', '.join(names[:40])}{' ...' if len(names) > 40 else ''}"
+          for task, names in config.labels.items()),
+        f"- actor mentions: {'a mention head tags actors as the article names them, linked to the actor labels above where they match' if config.mentions else 'no mention head'}",
         "",
         "## Dev metrics (thresholds and calibration fitted on this dev set)",
         metrics,
@@ -50,8 +51,9 @@ def write_model_card(model_dir: Path, config, payload: dict[str, Any], cfg) -> N
         "```",
         "",
         "## Summary generation",
-        f"max {gen.get('max_summary_tokens')} tokens, {gen.get('num_beams')} beam(s), no repeated "
-        f"{gen.get('no_repeat_ngram_size')}-grams, vocabulary tied to the article: {gen.get('constrain_to_article')}.",
+        f"max {gen.max_new_tokens} word pieces, {gen.num_beams} beam(s) (generation_config.json); copy path: "
+        f"{config.copy}; words restricted to the article's words, their real inflections and a learnt headline "
+        f"vocabulary (summary_vocab.json): {getattr(gen, 'constrain_to_article', True)}.",
         "",
         "## Limits",
         "- Labels and thresholds reflect the training data: a region, event type or actor absent from it is never predicted.",

@@ -50,6 +50,9 @@ class ModelConfig:
     dropout: float = 0.1
     summary: bool = True  # build the seq2seq summary head
     lexical: bool = True  # bag-of-word-pieces layer beside the heads (catalogue actors, rare types)
+    mentions: bool = True  # actor-mention head: B/I/O tags per token on the shared encoder states
+    copy: bool = True  # copy path in the summary decoder (pointer-generator gate over the article's tokens)
+    decoder_layers: int = 0  # summary decoder depth (0 = as deep as the encoder; the first N layers are warm-started)
     tiny: TinyModelConfig = field(default_factory=TinyModelConfig)
 
 
@@ -58,9 +61,9 @@ class GenerationConfig:
     max_summary_tokens: int = 32
     min_summary_tokens: int = 4
     num_beams: int = 1
-    no_repeat_ngram_size: int = 3
-    # Only word pieces that occur in the article (plus function words and punctuation) may be
-    # generated: summaries name what the article names.
+    length_penalty: float = 1.0  # beam search: scores are divided by length ** length_penalty
+    # Summaries are made of the article's words (as written), their real inflections and a
+    # headline vocabulary learnt in training (see newsdesk.summary): they name what the article names.
     constrain_to_article: bool = True
 
 
@@ -82,6 +85,10 @@ class DataConfig:
     # Times each epoch sees a training file, by its entry in `train` (e.g. summary-only data that is
     # scarce next to the labelled notes: {"insightcrime/train.jsonl": 4}).
     repeat: dict[str, int] = field(default_factory=dict)
+    # Files whose records name actors but mark no spans: mention spans are found by matching their
+    # actor names (aliases, catalogue surface forms) in the text, and only those tokens train the
+    # mention head (e.g. {"muc4/train.jsonl": "match"}).
+    mention_spans: dict[str, str] = field(default_factory=dict)
     max_train_records: int | None = None  # cap per file, for quick runs
     max_dev_records: int | None = None
     summary_max_tokens: int = 32  # target length used in training
@@ -125,6 +132,12 @@ class TrainConfig:
     early_stopping_metric: str = "score"  # "score" = mean of the dev metrics below
     patience: int = 3  # epochs without improvement before stopping
     eval_summaries: int = 200  # dev records whose summaries are generated for ROUGE each epoch
+    # Summary phase (newsdesk.summary_phase): after the label epochs, this many decoder epochs on the
+    # records with a summary, encoder frozen (0 = summaries train with the labels in every epoch).
+    summary_epochs: int = 0
+    summary_batch_size: int = 32
+    summary_lr: float | None = None  # default: decoder_lr
+    summary_per_epoch: int = 0  # headline pairs sampled per summary epoch (0 = all, with data.repeat)
     checkpoint_every: int = 200  # optimizer steps between resumable checkpoints (and every epoch)
     log_every: int = 10
     loss: LossConfig = field(default_factory=LossConfig)

@@ -12,12 +12,13 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 import yaml
 
-from newsdesk.cleaning import clean_text
+from newsdesk.cleaning import clean_text, normalise
+from newsdesk.tasks import MULTI_LABEL, TASKS
 
 log = logging.getLogger("newsdesk")
 
@@ -92,7 +93,7 @@ def read_records(path: str | Path, limit: int | None = None) -> list[dict[str, A
     if "text" not in ds.column_names:
         raise DataError(f"{path}: no 'text' column/field; every record needs its article text in 'text'")
     n = len(ds) if limit is None else min(limit, len(ds))
-    columns = [c for c in ("id", "text", *STR_FIELDS, *LIST_FIELDS) if c in ds.column_names]
+    columns = [c for c in ("id", "text", *STR_FIELDS, *LIST_FIELDS, "actor_mentions", "meta") if c in ds.column_names]
     rows = ds.select_columns(columns).select(range(n)).to_list()
     return [validate_record(row, path, i) for i, row in enumerate(rows)]
 
@@ -129,7 +130,43 @@ def validate_record(row: dict[str, Any], path: Path, index: int) -> dict[str, An
         rec[name] = None if value is None else [v.strip() for v in value if v.strip()]
     if rec["summary"] is not None:
         rec["summary"] = " ".join(rec["summary"].split())
+    spans = row.get("actor_mentions")
+    meta = row.get("meta")
+    if spans is None and isinstance(meta, dict) and isinstance(meta.get("actor_spans"), list):
+        spans = meta["actor_spans"]  # PLOVER-style records keep their spans in meta
+    rec["actor_mentions"] = None
+    if spans is not None:
+        if not isinstance(spans, list) or not all(isinstance(m, dict) for m in spans):
+            raise fail("actor_mentions", f"must be a list of {{'text', 'start', 'end'}} objects or null, got {spans!r}")
+        for m in spans:
+            start, end, mtext = m.get("start"), m.get("end"), m.get("text")
+            if not isinstance(start, int) or not isinstance(end, int) or text[start:end] != mtext:
+                raise fail("actor_mentions", f"span {m!r} does not match the text (text[start:end] must equal 'text')")
+        rec["actor_mentions"] = realign_spans(text, rec["text"], spans)
     return rec
+
+
+def realign_spans(raw: str, cleaned: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Character spans of `raw` moved onto `cleaned` (cleaning normalises space and drops boilerplate
+    lines): the k-th occurrence of a mention's text stays its k-th occurrence; spans lost in cleaning
+    are dropped."""
+    out = []
+    seen: Counter = Counter()
+    for m in sorted(spans, key=lambda m: m["start"]):
+        text = normalise(m["text"]).strip()
+        if not text:
+            continue
+        k = raw.count(m["text"], 0, m["start"]) if text == m["text"] else seen[text]
+        seen[text] += 1
+        pos, found = -1, 0
+        while True:
+            pos = cleaned.find(text, pos + 1)
+            if pos < 0 or found == k:
+                break
+            found += 1
+        if pos >= 0:
+            out.append({"text": text, "start": pos, "end": pos + len(text)})
+    return out
 
 
 def _parse_csv_list(value: str) -> list[str]:
@@ -163,7 +200,7 @@ def load_records(paths: list[Path], limit: int | None = None, what: str = "train
 
 
 def has_any_label(r: dict[str, Any]) -> bool:
-    return any(r.get(k) is not None for k in ("region", "event_types", "actors", "summary"))
+    return any(r.get(k) is not None for k in ("region", "event_types", "actors", "summary", "actor_mentions"))
 
 
 # ----------------------------------------------------------------------------- labels
@@ -191,42 +228,39 @@ def load_aliases(path: str | Path | None) -> dict[str, str]:
 
 @dataclass
 class LabelMaps:
-    region: list[str]
-    event_types: list[str]
-    actors: list[str]
+    """Label names per task (`labels[task]`), and the actor alias table (lower-cased name -> canonical)."""
+
+    labels: dict[str, list[str]]
     aliases: dict[str, str] = field(default_factory=dict)
 
     def canonical_actor(self, name: str) -> str:
         return self.aliases.get(name.strip().lower(), name.strip())
 
     def get(self, task: str) -> list[str]:
-        return getattr(self, task)
+        return self.labels[task]
 
     @classmethod
     def build(
         cls, records: list[dict[str, Any]], event_types: list[str], actor_min_count: int, aliases: dict[str, str]
     ) -> "LabelMaps":
-        maps = cls([], [], [], aliases)
+        canonical = cls({}, aliases).canonical_actor
         regions = sorted({r["region"] for r in records if r["region"] is not None})
         found = Counter(e for r in records if r["event_types"] for e in r["event_types"])
         events = list(event_types) + sorted(e for e in found if e not in event_types)
-        actor_counts = Counter(
-            a for r in records if r["actors"] for a in {maps.canonical_actor(x) for x in r["actors"]}
-        )
+        actor_counts = Counter(a for r in records if r["actors"] for a in {canonical(x) for x in r["actors"]})
         actors = sorted((a for a, c in actor_counts.items() if c >= actor_min_count), key=lambda a: (-actor_counts[a], a))
-        return cls(regions, events, actors, aliases)
+        return cls({"region": regions, "event_types": events, "actors": actors}, aliases)
 
 
 # ----------------------------------------------------------------------------- features
 @dataclass
 class Example:
-    """One tokenised record: its windows, word-piece bag and label targets."""
+    """One tokenised record: its windows, word-piece bag, label targets keyed by task, mention tags."""
 
     windows: list[list[int]]
     lexical: list[int]
-    region: int = -100
-    event_types: list[float] | None = None
-    actors: list[float] | None = None
+    labels: dict[str, Any] = field(default_factory=dict)  # task -> class index or multi-hot list (absent = not labelled)
+    mentions: list[list[int]] | None = None  # per window, per token: B/I/O tag index or -100
     summary: list[int] | None = None
 
     @property
@@ -247,6 +281,24 @@ def tokenize_windows(tokenizer, texts: list[str], max_length: int, stride: int) 
     return out
 
 
+def pack_windows(windows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token windows -> padded `input_ids` and `attention_mask` ([windows, longest])."""
+    width = max((len(w) for w in windows), default=0)
+    ids = torch.full((len(windows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(windows), width), dtype=torch.long)
+    for k, w in enumerate(windows):
+        ids[k, : len(w)] = torch.tensor(w, dtype=torch.long)
+        mask[k, : len(w)] = 1
+    return ids, mask
+
+
+def pack_bags(bags: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Bags of word-piece ids -> (flat ids, offsets) for the lexical layer."""
+    ids = torch.tensor([t for b in bags for t in b], dtype=torch.long)
+    offsets = torch.tensor([0] + [len(b) for b in bags[:-1]], dtype=torch.long).cumsum(0)
+    return ids, offsets
+
+
 def lexical_bag(windows: list[list[int]], special_ids: set[int]) -> list[int]:
     return sorted({t for w in windows for t in w} - special_ids)
 
@@ -258,27 +310,48 @@ def summary_target(tokenizer, summary: str, max_tokens: int, decoder_start_id: i
     return ids
 
 
+def mention_tags(offsets: list[tuple[int, int]], spans: list[dict[str, Any]], partial: bool = False) -> list[int]:
+    """B/I/O tag index per token of one window (-100 for special tokens; with `partial`, tokens
+    outside every span are -100 too: the record marks some mentions, not all)."""
+    tags = []
+    starts = sorted((m["start"], m["end"]) for m in spans)
+    j = 0
+    for s, e in offsets:
+        if e <= s:
+            tags.append(-100)
+            continue
+        while j < len(starts) and starts[j][1] <= s:
+            j += 1
+        if j < len(starts) and starts[j][0] < e and s < starts[j][1]:
+            tags.append(1 if s <= starts[j][0] else 2)
+        else:
+            tags.append(-100 if partial else 0)
+    return tags
+
+
 def make_examples(
-    records: list[dict[str, Any]], tokenizer, maps: LabelMaps, max_length: int, stride: int,
-    max_windows: int, summary_max_tokens: int, decoder_start_id: int | None,
+    records: list[dict[str, Any]], tokenizer, maps: "LabelMaps", max_length: int, stride: int,
+    max_windows: int, summary_max_tokens: int, decoder_start_id: int | None, summary_windows: int = 1,
 ) -> list[Example]:
+    """Tokenised examples. Summary-only records keep `summary_windows` windows (the decoder reads the first)."""
     special = set(tokenizer.all_special_ids)
     toks = tokenize_windows(tokenizer, [r["text"] for r in records], max_length, stride)
-    region_index = {l: i for i, l in enumerate(maps.region)}
-    event_index = {l: i for i, l in enumerate(maps.event_types)}
-    actor_index = {l: i for i, l in enumerate(maps.actors)}
+    index = {task: {l: i for i, l in enumerate(maps.get(task))} for task in TASKS}
     examples = []
     for r, t in zip(records, toks):
-        labelled = any(r[k] is not None for k in ("region", "event_types", "actors"))
-        # the decoder reads only the first window: summary-only records need no more
-        windows = t["windows"][: max_windows if labelled else 1]
+        labelled = any(r[k] is not None for k in ("region", "event_types", "actors")) or r.get("actor_mentions") is not None
+        keep = max_windows if labelled else summary_windows
+        windows = t["windows"][:keep]
         ex = Example(windows=windows, lexical=lexical_bag(t["windows"], special))
-        if r["region"] is not None and r["region"] in region_index:
-            ex.region = region_index[r["region"]]
-        if r["event_types"] is not None and maps.event_types:
-            ex.event_types = _multi_hot(r["event_types"], event_index)
-        if r["actors"] is not None and maps.actors:
-            ex.actors = _multi_hot([maps.canonical_actor(a) for a in r["actors"]], actor_index)
+        if r["region"] is not None and r["region"] in index["region"]:
+            ex.labels["region"] = index["region"][r["region"]]
+        if r["event_types"] is not None and maps.get("event_types"):
+            ex.labels["event_types"] = _multi_hot(r["event_types"], index["event_types"])
+        if r["actors"] is not None and maps.get("actors"):
+            ex.labels["actors"] = _multi_hot([maps.canonical_actor(a) for a in r["actors"]], index["actors"])
+        if r.get("actor_mentions") is not None:
+            partial = bool(r.get("mentions_partial"))
+            ex.mentions = [mention_tags(o, r["actor_mentions"], partial) for o in t["offsets"][:keep]]
         if r.get("summary"):
             ex.summary = summary_target(tokenizer, r["summary"], summary_max_tokens, decoder_start_id)
         examples.append(ex)
@@ -293,38 +366,43 @@ def _multi_hot(labels: list[str], index: dict[str, int]) -> list[float]:
     return v
 
 
-def collate(examples: list[Example], pad_id: int, n_events: int, n_actors: int) -> dict[str, torch.Tensor]:
-    """Flatten the batch's windows, pad them, and stack targets (-100 = not labelled)."""
-    windows, doc_index, summary_window, summary = [], [], [], []
+def collate(examples: list[Example], pad_id: int, label_sizes: dict[str, int]) -> dict[str, Any]:
+    """Flatten the batch's windows, pad them, and stack targets keyed by task (-100 = not labelled)."""
+    windows, doc_index, summary_window, summary, tags = [], [], [], [], []
     for d, ex in enumerate(examples):
         if ex.summary is not None:
             summary_window.append(len(windows))
             summary.append(ex.summary)
-        for w in ex.windows:
+        for k, w in enumerate(ex.windows):
             windows.append(w)
             doc_index.append(d)
-    width = max(len(w) for w in windows)
-    input_ids = torch.full((len(windows), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(windows), width), dtype=torch.long)
-    for i, w in enumerate(windows):
-        input_ids[i, : len(w)] = torch.tensor(w)
-        mask[i, : len(w)] = 1
-    lex = [ex.lexical for ex in examples]
-    batch = {
-        "input_ids": input_ids,
-        "attention_mask": mask,
-        "doc_index": torch.tensor(doc_index),
-        "lexical_ids": torch.tensor([t for bag in lex for t in bag], dtype=torch.long),
-        "lexical_offsets": torch.tensor([0] + [len(b) for b in lex[:-1]], dtype=torch.long).cumsum(0),
-        "region": torch.tensor([ex.region for ex in examples]),
-        "event_types": torch.tensor([ex.event_types if ex.event_types is not None else [-100.0] * n_events for ex in examples]),
-        "actors": torch.tensor([ex.actors if ex.actors is not None else [-100.0] * n_actors for ex in examples]),
+            tags.append(ex.mentions[k] if ex.mentions is not None else None)
+    input_ids, mask = pack_windows(windows, pad_id)
+    lex_ids, lex_off = pack_bags([ex.lexical for ex in examples])
+    labels = {"region": torch.tensor([ex.labels.get("region", -100) for ex in examples])}
+    for task in MULTI_LABEL:
+        n = label_sizes.get(task, 0)
+        labels[task] = torch.tensor([ex.labels.get(task, [-100.0] * n) for ex in examples], dtype=torch.float).reshape(len(examples), n)
+    batch: dict[str, Any] = {
+        "input_ids": input_ids, "attention_mask": mask, "doc_index": torch.tensor(doc_index),
+        "lexical_ids": lex_ids, "lexical_offsets": lex_off, "labels": labels,
     }
+    if any(t is not None for t in tags):
+        m = torch.full(input_ids.shape, -100, dtype=torch.long)
+        for k, t in enumerate(tags):
+            if t is not None:
+                m[k, : len(t)] = torch.tensor(t, dtype=torch.long)
+        batch["mention_labels"] = m
     if summary:
         tw = max(len(s) for s in summary)
         batch["summary_labels"] = torch.tensor([s + [-100] * (tw - len(s)) for s in summary])
         batch["summary_window"] = torch.tensor(summary_window)
     return batch
+
+
+def to_device(batch: dict[str, Any], device) -> dict[str, Any]:
+    """Move a (nested) batch of tensors to `device`."""
+    return {k: to_device(v, device) if isinstance(v, dict) else v.to(device) for k, v in batch.items()}
 
 
 def length_grouped_batches(lengths: list[int], batch_size: int, seed: int, group: int = 50) -> list[list[int]]:
@@ -339,10 +417,3 @@ def length_grouped_batches(lengths: list[int], batch_size: int, seed: int, group
         batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
     rng.shuffle(batches)
     return batches
-
-
-def iter_batches(examples: list[Example], batch_size: int) -> Iterator[list[int]]:
-    """Evaluation batches in length order (the caller restores the original order)."""
-    order = sorted(range(len(examples)), key=lambda i: examples[i].length)
-    for i in range(0, len(order), batch_size):
-        yield order[i : i + batch_size]

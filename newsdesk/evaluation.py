@@ -203,31 +203,22 @@ def calibration_metrics(
     return out
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    e = np.exp(x - x.max())
-    return e / e.sum()
-
-
-def raw_probabilities(scored, config) -> Probabilities:
+def raw_probabilities(scored, labels: dict[str, list[str]]) -> Probabilities:
     """Probabilities before calibration: softmax of the region logits, sigmoid of the label logits."""
+    from newsdesk.calibration import sigmoid, softmax
+
     out: Probabilities = {}
-    for task, logits, fn in (("region", scored.region_logits, _softmax), ("event_types", scored.event_logits, _sigmoid),
-                             ("actors", scored.actor_logits, _sigmoid)):
-        names = config.label_list(task)
-        out[task] = dict(zip(names, fn(logits).tolist())) if len(names) else None
+    for task in TASKS:
+        names = labels[task]
+        x = np.asarray(scored.logits[task], dtype=np.float64)
+        out[task] = dict(zip(names, (softmax(x) if task == "region" else sigmoid(x)).tolist())) if len(names) else None
     return out
 
 
 def served_probabilities(predictor, scored) -> Probabilities:
-    """Probabilities exactly as the predictor serves them (calibrated when the model carries calibration)."""
+    """Probabilities exactly as the predictor serves them (calibrated, few-shot labels fused)."""
     p = predictor.probabilities(scored)
-    c = predictor.config
-    return {task: (dict(zip(c.label_list(task), p[task].tolist())) if len(c.label_list(task)) else None) for task in TASKS}
+    return {task: (dict(zip(predictor.labels[task], p[task].tolist())) if len(predictor.labels[task]) else None) for task in TASKS}
 
 
 # ----------------------------------------------------------------------------- baselines
@@ -400,13 +391,14 @@ def read_files(paths: Sequence[str | Path], limit: int | None = None) -> tuple[l
 
 
 def predict_records(predictor, records: Sequence[dict[str, Any]], batch_size: int = 16, summary: bool = True,
-                    progress: bool = False):
+                    progress: bool = False, summary_for: set[int] | None = None, decide: bool = True):
     """`Predictor.score` + `Predictor.decide` (the `infer` path) for records; summaries are generated
-    only for the records with a gold summary (the only ones they are scored on). Returns (scored, preds)."""
+    only for the records with a gold summary (the only ones they are scored on), or for the indices in
+    `summary_for`. Returns (scored, preds); preds is None when `decide` is False."""
     from tqdm.auto import tqdm
 
     texts = [r["text"] for r in records]
-    want = [i for i, r in enumerate(records) if summary and r.get("summary")]
+    want = sorted(summary_for) if summary_for is not None else [i for i, r in enumerate(records) if summary and r.get("summary")]
     wanted = set(want)
     rest = [i for i in range(len(records)) if i not in wanted]
     scored: list[Any] = [None] * len(records)
@@ -420,7 +412,7 @@ def predict_records(predictor, records: Sequence[dict[str, Any]], batch_size: in
                     scored[i] = s
     finally:
         bar.close()
-    preds = [predictor.decide(s, r["id"]) for s, r in zip(scored, records)]
+    preds = [predictor.decide(s, r["id"]) for s, r in zip(scored, records)] if decide else None
     return scored, preds
 
 
@@ -472,15 +464,14 @@ def _evaluate_dir(model_dir: Path, data, train, report_dir, *, batch_size, devic
         train_files = baseline.info["files"]  # already fitted on these: no need to read them again
     elif train:
         train_records, train_files = read_files(train, max_train_records)
-    c = predictor.config
-    labels = {t: list(c.label_list(t)) for t in TASKS}
+    labels = {t: list(predictor.labels[t]) for t in TASKS}
     aliases, alias_path = model_aliases(model_dir)
-    canonical = LabelMaps([], [], [], aliases).canonical_actor
+    canonical = LabelMaps({}, aliases).canonical_actor
 
     # ---- the model, through the infer path
     scored, preds = predict_records(predictor, records, batch_size, summary, progress)
     probs = [served_probabilities(predictor, s) for s in scored]
-    raw = [raw_probabilities(s, c) for s in scored]
+    raw = [raw_probabilities(s, predictor.config.labels) for s in scored]
     model_m = task_metrics(preds, records, labels, canonical)
     model_m["calibration"] = calibration_metrics(probs, records, labels, canonical)
     model_m["calibration_raw"] = calibration_metrics(raw, records, labels, canonical)

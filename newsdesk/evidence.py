@@ -1,10 +1,13 @@
 """Evidence: the sentence of the article that best supports each predicted label.
 
 Method (costs one pooling per sentence, no extra encoder pass): the encoder states of the tokens
-of each sentence (in the window holding most of it) are mean-pooled and scored by the same heads,
-plus the lexical layer on the sentence's own word pieces — i.e. "what would the model say if the
-article were only this sentence". For each predicted label the highest-scoring sentence is the
-evidence; its score is the calibrated probability of the label from that sentence alone.
+of each sentence (in the window holding most of it) are mean-pooled (`NewsdeskModel.pool_segments`)
+and scored by the same heads plus the lexical layer on the sentence's own word pieces
+(`NewsdeskModel.classify`) — i.e. "what would the model say if the article were only this
+sentence" — and by the few-shot probes (`NewsdeskModel.fewshot_scores`: an article has a few-shot
+label when one of its sentences has it). For each predicted label the highest-scoring sentence is
+the evidence; its score is the calibrated probability of the label from that sentence alone.
+This module only aligns sentences with token positions; the tensors go through the model.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from newsdesk.data import pack_bags
 from newsdesk.sentences import split_sentences
 
 
@@ -34,8 +38,8 @@ def sentence_slots(offsets: list[list[tuple[int, int]]], spans: list[tuple[int, 
 
 
 @torch.no_grad()
-def batch_sentence_logits(model, hidden: torch.Tensor, docs: list[dict], special_ids: set[int]):
-    """Per article of a batch: (sentence spans, {task: [sentences, labels] logits}).
+def sentence_rows(model, hidden: torch.Tensor, docs: list[dict], special_ids: set[int]):
+    """Per article of a batch: (sentence spans, {task: [sentences, labels] logits}, {few-shot label: [sentences]}).
 
     `docs[d]` = {"text", "windows" (token ids), "offsets", "rows" (rows of `hidden` holding the
     article's windows)}. One pooling, one head call and one lexical call for the whole batch.
@@ -51,21 +55,20 @@ def batch_sentence_logits(model, hidden: torch.Tensor, docs: list[dict], special
             segment.append(torch.full((len(pos),), len(owners), dtype=torch.long))
             bags.append(sorted({doc["windows"][w][k] for k in pos.tolist()} - special_ids) or [0])
             owners.append((d, spans[j]))
-    results: list[tuple[list, dict]] = [([], {}) for _ in docs]
+    results: list[tuple[list, dict, dict]] = [([], {}, {}) for _ in docs]
     if not owners:
         return results
-    idx, seg = torch.cat(flat_index).to(hidden.device), torch.cat(segment).to(hidden.device)
-    states = hidden.reshape(-1, hidden.shape[-1])[idx].float()
-    sums = torch.zeros(len(owners), states.shape[1], device=hidden.device).index_add_(0, seg, states)
-    counts = torch.bincount(seg, minlength=len(owners)).clamp(min=1).unsqueeze(1)
-    logits = {k: v.float() for k, v in model.head_logits((sums / counts).to(hidden.dtype)).items()}
-    if model.lexical is not None:
-        ids = torch.tensor([t for b in bags for t in b], device=hidden.device)
-        offs = torch.tensor([0] + [len(b) for b in bags[:-1]], device=hidden.device).cumsum(0)
-        for task, lex in model.lexical_logits(ids, offs).items():
-            logits[task] = logits[task] + lex.float()
-    arrays = {k: v.cpu().numpy() for k, v in logits.items()}
+    dev = hidden.device
+    n = len(owners)
+    pooled = model.pool_segments(hidden, torch.cat(flat_index).to(dev), torch.cat(segment).to(dev), n)
+    lex_ids, lex_off = pack_bags(bags)
+    logits, _ = model.classify(pooled.to(hidden.dtype), torch.arange(n, device=dev), n, lex_ids.to(dev), lex_off.to(dev))
+    probes = model.fewshot_scores(pooled)
+    arrays = {k: v.float().cpu().numpy() for k, v in logits.items()}
+    probe_arrays = {k: v.float().cpu().numpy() for k, v in probes.items()}
+    owner = np.array([o for o, _ in owners])
     for d in range(len(docs)):
-        rows = [n for n, (owner, _) in enumerate(owners) if owner == d]
-        results[d] = ([owners[n][1] for n in rows], {k: v[rows] for k, v in arrays.items()})
+        rows = np.nonzero(owner == d)[0]
+        results[d] = ([owners[r][1] for r in rows], {k: v[rows] for k, v in arrays.items()},
+                      {k: v[rows] for k, v in probe_arrays.items()})
     return results

@@ -28,7 +28,7 @@ log = logging.getLogger("newsdesk")
 
 EXIT_OK, EXIT_FATAL, EXIT_ERRORS = 0, 1, 2
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
-ROW_KEYS = ("id", "source", "region", "event_types", "actors", "summary", "scores", "warnings", "error", "model",
+ROW_KEYS = ("id", "source", "region", "event_types", "actors", "actor_mentions", "summary", "scores", "warnings", "error", "model",
             "schema_version", "evidence", "faithfulness")
 
 

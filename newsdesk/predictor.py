@@ -1,13 +1,15 @@
 """Load a model directory and predict: the one code path behind the CLI, `predict()`, eval and benchmarks.
 
-texts ──clean──▶ token windows ──length-sorted batches──▶ one encoder pass per batch
-      ──▶ heads (window-pooled) + lexical layer ──calibrate, thresholds──▶ labels and scores
-      ──▶ first window's states ──decoder (article-bound vocabulary)──▶ one-line summary
+texts ──clean──▶ token windows ──length-sorted batches──▶ one encoder pass per batch (NewsdeskModel)
+      ──▶ label logits, mention tags, sentence states ──calibrate, thresholds, few-shot fusion──▶ labels
+      ──▶ mention spans ──cluster, link──▶ actors
+      ──▶ first window's states ──decoder + copy, word constraint──▶ one-line summary
 
 Long articles are never silently truncated: they are split into overlapping windows; multi-label
 heads take the max probability over windows, the region head the mean of window logits, and the
 summary is written from the first window (news leads with its main event, and that is what the
-summary head was trained on).
+summary head was trained on). The predictor only reads the model: it is safe to call from several
+threads at once.
 """
 
 from __future__ import annotations
@@ -21,19 +23,22 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import torch
 
+from newsdesk.actors import Actor, Linker, Mention, cluster_mentions, decode_mentions
+from newsdesk.calibration import apply_platt, sigmoid, softmax
 from newsdesk.cleaning import clean_text
-from newsdesk.data import lexical_bag, tokenize_windows
+from newsdesk.data import lexical_bag, pack_bags, pack_windows, tokenize_windows
 from newsdesk.device import autocast, resolve_device, resolve_dtype
-from newsdesk.evidence import batch_sentence_logits
+from newsdesk.evidence import sentence_rows
 from newsdesk.faithfulness import check as check_faithfulness
-from newsdesk.model import SCHEMA_VERSION, NewsdeskModel
-from transformers import LogitsProcessorList
-
-from newsdesk.summary import ArticleVocabulary, NoImmediateRepeat, SummaryVocabulary, lowercases, render
+from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
+from newsdesk.summary import SummaryVocabulary, SummaryWords
+from newsdesk.tasks import MULTI_LABEL, TASKS
 
 log = logging.getLogger("newsdesk")
 
+OUTPUT_SCHEMA_VERSION = 2  # output rows: 2 added `actor_mentions` (see README "Output of infer.py")
 SCORE_FLOOR = 0.05  # labels below this probability are left out of `scores`
+EVIDENCE_CHARS = 400  # evidence sentences are cut (at a word) to this many characters
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer_config.json")
 
 
@@ -55,7 +60,9 @@ class Prediction:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     model: str = ""
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = OUTPUT_SCHEMA_VERSION
+    # [{"text", "start", "end", "canonical", "score"}]: actor mentions, character offsets into the cleaned text
+    actor_mentions: list[dict[str, Any]] | None = None
     # {"region"|"event_types"|"actors": {label: {"sentence": str, "score": float}}} for predicted labels
     evidence: dict[str, dict[str, dict[str, Any]]] | None = None
     # {"verdict": "supported"|"unsupported", "unsupported": [names/places/numbers not in the article]}
@@ -69,53 +76,45 @@ class Prediction:
 class Scored:
     """Raw per-article outputs before calibration and thresholds."""
 
-    region_logits: np.ndarray
-    event_logits: np.ndarray
-    actor_logits: np.ndarray
+    logits: dict[str, np.ndarray]  # task -> [labels]
     windows: int
     summary: str | None = None
-    truncated: bool = False  # windows beyond `max_windows` were dropped
     text: str = ""
     sentences: list[tuple[int, int]] = field(default_factory=list)  # char spans in `text`
-    sentence_logits: dict[str, np.ndarray] = field(default_factory=dict)  # {task: [sentences, labels]}
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    sentence_logits: dict[str, np.ndarray] = field(default_factory=dict)  # task -> [sentences, labels]
+    fewshot: dict[str, np.ndarray] = field(default_factory=dict)  # few-shot label -> [sentences] probe logits
+    mentions: list[Mention] = field(default_factory=list)
 
 
 class Predictor:
     """Predictions from a model: `generation` overrides the model's summary settings (e.g.
-    {"num_beams": 4} or {"constrain_to_article": False}); `evidence` turns evidence sentences on/off."""
+    {"num_beams": 4} or {"constrain_to_article": False}); `evidence` turns evidence sentences on/off;
+    `summary_words` = the headline vocabulary and lexicon (default: the model directory's)."""
 
     def __init__(self, model: NewsdeskModel, tokenizer, device: str = "auto", dtype: str = "auto", name: str | None = None,
-                 generation: dict | None = None, evidence: bool = True):
+                 generation: dict | None = None, evidence: bool = True, summary_words: SummaryWords | None = None,
+                 aliases: dict[str, str] | None = None):
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         model = model.eval()
         if self.dtype == "int8":
-            # the transformer's linear layers only: the three small heads decide labels against tuned
-            # thresholds, cost nothing next to the encoder, and stay fp32
-            spec = {name: torch.ao.quantization.default_dynamic_qconfig for name, m in model.named_modules()
-                    if isinstance(m, torch.nn.Linear) and name.startswith("backbone.")}
-            model = torch.ao.quantization.quantize_dynamic(model, spec, dtype=torch.qint8)
+            model = _quantize_int8(model)
         self.model = model.to(self.device)
         self.tokenizer = tokenizer
         self.config = model.config
         self.name = name or (self.config.base_model or "model")
-        self.vocab = SummaryVocabulary(tokenizer) if model.has_summary else None
-        self.restore_case = lowercases(tokenizer)
+        self.vocab = SummaryVocabulary(tokenizer, summary_words) if model.has_summary else None
         self.special_ids = set(tokenizer.all_special_ids)
-        unknown = set(generation or {}) - {"max_summary_tokens", "min_summary_tokens", "num_beams", "no_repeat_ngram_size", "constrain_to_article"}
-        if unknown:
-            raise ValueError(f"unknown generation setting(s): {', '.join(sorted(unknown))}")
-        self.generation = {**(self.config.summary_generation or {}), **(generation or {})}
+        self.settings = generation_config(generation, model.summary_settings) if model.has_summary else None
         self.with_evidence = evidence
+        self.aliases = dict(aliases if aliases is not None else (self.config.aliases or {}))
+        self.linker = Linker(self.config.labels["actors"], self.aliases)
+        # decisions: calibration and thresholds (the model's; `newsdesk.training` swaps in fresh ones on dev)
+        self.calibration = dict(self.config.calibration)
+        self.threshold_of = dict(self.config.thresholds)
+        self.labels = {t: list(self.config.labels[t]) for t in TASKS}
+        # few-shot labels that are not head labels are appended to the event types
+        self.labels["event_types"] += [l for l in self.config.fewshot if l not in self.labels["event_types"]]
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -125,219 +124,320 @@ class Predictor:
 
         hf_logging.disable_progress_bar()
         d = Path(model_dir)
-        if not d.is_dir():
-            raise ModelDirError(f"model directory not found: {d} (train one with `python train.py --config configs/default.yaml`)")
-        for name in REQUIRED_FILES:
-            if not (d / name).is_file():
-                hint = " (only safetensors weights are loaded; re-save the model with save_pretrained)" if name == "model.safetensors" else ""
-                raise ModelDirError(f"model directory {d} is missing {name}{hint}")
+        check_model_dir(d)
         try:
-            raw = json.loads((d / "config.json").read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ModelDirError(f"{d / 'config.json'} is not valid JSON: {exc}") from None
-        if raw.get("model_type") != "newsdesk":
-            raise ModelDirError(f"{d} holds a {raw.get('model_type')!r} model, not a newsdesk model (config.json model_type)")
-        version = raw.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise ModelDirError(
-                f"{d} was saved with newsdesk schema_version {version} (newsdesk {raw.get('newsdesk_version', '?')}); "
-                f"this newsdesk reads schema_version {SCHEMA_VERSION}: retrain the model or install the matching newsdesk"
-            )
-        model = NewsdeskModel.from_pretrained(d, use_safetensors=True, trust_remote_code=False)
-        tokenizer = AutoTokenizer.from_pretrained(d, trust_remote_code=False)
+            model = NewsdeskModel.from_pretrained(d, use_safetensors=True, trust_remote_code=False)
+        except Exception as exc:  # truncated / corrupt weights, shapes that do not match config.json
+            raise ModelDirError(f"cannot load the weights in {d / 'model.safetensors'}: {str(exc).splitlines()[0][:300]} "
+                                "(the file is damaged or does not belong to this config.json: copy the model directory again)") from None
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(d, trust_remote_code=False)
+        except Exception as exc:
+            raise ModelDirError(f"cannot load the tokenizer in {d}: {str(exc).splitlines()[0][:300]} "
+                                "(tokenizer.json / tokenizer_config.json damaged: copy the model directory again)") from None
+        if model.config.vocab_size and len(tokenizer) != model.config.vocab_size:
+            raise ModelDirError(f"the tokenizer in {d} has {len(tokenizer)} tokens but the model was trained with "
+                                f"{model.config.vocab_size} (tokenizer.json missing or replaced): copy the model directory again")
+        try:
+            words = SummaryWords.load(d)
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise ModelDirError(f"{d}: {exc}") from None
+        kwargs.setdefault("summary_words", words)
         return cls(model, tokenizer, device=device, dtype=dtype, name=f"{d.name}@schema{SCHEMA_VERSION}", **kwargs)
 
     # ------------------------------------------------------------------ scoring
     @torch.no_grad()
-    def score(
-        self, texts: Sequence[str], batch_size: int = 16, summary: bool = True, max_windows: int | None = None,
-        progress=None, clean: bool = True, evidence: bool | None = None,
-    ) -> list[Scored]:
-        """Raw logits (and summaries) for cleaned `texts`, in input order; length-sorted batches inside."""
+    def score(self, texts: Sequence[str], batch_size: int = 16, summary: bool = True, progress=None,
+              clean: bool = True, evidence: bool | None = None) -> list[Scored]:
+        """Raw logits, mentions (and summaries) for `texts`, in input order; `batch_size` articles
+        per forward pass, length-sorted."""
         cfg = self.config
         evidence = self.with_evidence if evidence is None else evidence
         texts = [clean_text(t) if clean else t for t in texts]
+        if not texts:
+            return []
         toks = tokenize_windows(self.tokenizer, texts, cfg.max_length, cfg.stride)
-        if max_windows:
-            for t in toks:
-                t["truncated"] = len(t["windows"]) > max_windows
-                t["windows"] = t["windows"][:max_windows]
         order = sorted(range(len(texts)), key=lambda i: sum(len(w) for w in toks[i]["windows"]))
         results: list[Scored | None] = [None] * len(texts)
         pad = self.tokenizer.pad_token_id or 0
-        for batch in _window_batches(order, [len(t["windows"]) for t in toks], batch_size):
-            windows, doc_index, lex = [], [], []
+        dev = self.device
+        for start in range(0, len(order), max(1, batch_size)):
+            batch = order[start : start + max(1, batch_size)]
+            windows, doc_index = [], []
             for d, i in enumerate(batch):
                 windows += toks[i]["windows"]
                 doc_index += [d] * len(toks[i]["windows"])
-                lex.append(lexical_bag(toks[i]["windows"], self.special_ids))
-            width = max(len(w) for w in windows)
-            ids = torch.full((len(windows), width), pad, dtype=torch.long)
-            mask = torch.zeros_like(ids)
-            for k, w in enumerate(windows):
-                ids[k, : len(w)] = torch.tensor(w)
-                mask[k, : len(w)] = 1
-            lex_ids = torch.tensor([t for b in lex for t in b], dtype=torch.long)
-            lex_off = torch.tensor([0] + [len(b) for b in lex[:-1]], dtype=torch.long).cumsum(0)
-            dev = self.device
+            ids, mask = pack_windows(windows, pad)
+            lex_ids, lex_off = pack_bags([lexical_bag(toks[i]["windows"], self.special_ids) for i in batch])
+            ids, mask = ids.to(dev), mask.to(dev)
             with autocast(dev, self.dtype):
-                out = self.model(
-                    ids.to(dev), mask.to(dev), doc_index=torch.tensor(doc_index, device=dev),
-                    lexical_ids=lex_ids.to(dev), lexical_offsets=lex_off.to(dev),
-                )
+                out = self.model(ids, mask, doc_index=torch.tensor(doc_index, device=dev),
+                                 lexical_ids=lex_ids.to(dev), lexical_offsets=lex_off.to(dev))
                 summaries = [None] * len(batch)
                 if summary and self.model.has_summary:
                     first = torch.tensor([doc_index.index(d) for d in range(len(batch))], device=dev)
-                    summaries = self._summaries(out.hidden_states[first], mask.to(dev)[first], [texts[i] for i in batch])
-            rl, el, al = (x.float().cpu().numpy() for x in (out.region_logits, out.event_logits, out.actor_logits))
+                    summaries = self._summaries(out.hidden_states[first], mask[first], ids[first], [texts[i] for i in batch])
+            logits = {t: v.float().cpu().numpy() for t, v in out.logits.items()}
+            tags = out.mention_logits.softmax(-1).cpu().numpy() if out.mention_logits is not None else None
+            rows_of = [[k for k, doc in enumerate(doc_index) if doc == d] for d in range(len(batch))]
             for d, i in enumerate(batch):
-                results[i] = Scored(rl[d], el[d], al[d], len(toks[i]["windows"]), summaries[d],
-                                    toks[i].get("truncated", False), texts[i])
-            if evidence:
-                docs = [{"text": texts[i], "windows": toks[i]["windows"], "offsets": toks[i]["offsets"],
-                         "rows": [k for k, doc in enumerate(doc_index) if doc == d]} for d, i in enumerate(batch)]
-                for i, (spans, logits) in zip(batch, batch_sentence_logits(self.model, out.hidden_states, docs, self.special_ids)):
-                    results[i].sentences, results[i].sentence_logits = spans, logits
+                s = Scored({t: logits[t][d] for t in TASKS}, len(toks[i]["windows"]), summaries[d], texts[i])
+                if tags is not None:
+                    offs = toks[i]["offsets"]
+                    s.mentions = decode_mentions(texts[i], offs, [tags[k, : len(offs[j])] for j, k in enumerate(rows_of[d])], 0.0)
+                results[i] = s
+            if evidence or cfg.fewshot:
+                docs = [{"text": texts[i], "windows": toks[i]["windows"], "offsets": toks[i]["offsets"], "rows": rows_of[d]}
+                        for d, i in enumerate(batch)]
+                for i, (spans, sent_logits, probes) in zip(batch, sentence_rows(self.model, out.hidden_states, docs, self.special_ids)):
+                    results[i].sentences, results[i].sentence_logits, results[i].fewshot = spans, sent_logits, probes
             if progress is not None:
                 progress.update(len(batch))
         return results  # type: ignore[return-value]
 
-    def _summaries(self, hidden: torch.Tensor, mask: torch.Tensor, texts: list[str]) -> list[str]:
-        g = self.generation
-        processors = LogitsProcessorList([NoImmediateRepeat()])
-        head = self.model.backbone.decoder.cls.predictions if self.config.backbone_kind == "bert2bert" else None
-        full = head.decoder if head is not None else None
-        if g.get("constrain_to_article", True) and self.vocab is not None:
-            constraints = self.vocab.constraints(texts)
-            processors.append(ArticleVocabulary(constraints, self.vocab, int(g.get("num_beams", 1))))
-            if type(full) is torch.nn.Linear:
-                # ArticleVocabulary masks every other token to the minimum anyway: score only the tokens
-                # some article of the batch may write (a few thousand of ~30k). Same output, less work.
-                allowed = torch.stack([c.allowed for c in constraints]).any(0)
-                allowed[self.vocab.end_ids] = True
-                head.decoder = _VocabSubset(full, allowed.nonzero().flatten().to(full.weight.device))
-        try:
-            ids = self.model.generate_summary(hidden, mask, logits_processor=processors, **g)
-        finally:
-            if head is not None:
-                head.decoder = full
-        return [render(row.tolist(), self.tokenizer, text, self.restore_case) for row, text in zip(ids, texts)]
+    def _summaries(self, hidden: torch.Tensor, mask: torch.Tensor, source_ids: torch.Tensor, texts: list[str]) -> list[str]:
+        g = self.settings
+        if getattr(g, "constrain_to_article", True) and self.vocab is not None:
+            subset, constraint = self.vocab.constraint(texts, beams=int(g.num_beams), device=hidden.device)
+            ids = self.model.generate_summary(hidden, mask, source_ids, subset=subset, constraint=constraint, settings=g)
+            return [constraint.render(row.tolist(), a) or lead_words(texts[a]) for a, row in enumerate(ids)]
+        ids = self.model.generate_summary(hidden, mask, source_ids, settings=g)
+        special = self.special_ids
+        return [" ".join(self.tokenizer.decode([t for t in row.tolist() if t not in special]).split()) for row in ids]
 
     # ------------------------------------------------------------------ decisions
-    def probabilities(self, s: Scored) -> dict[str, np.ndarray]:
-        """Calibrated probabilities per head."""
-        return self.calibrate({"region": s.region_logits, "event_types": s.event_logits, "actors": s.actor_logits})
-
     def calibrate(self, logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Calibrated probabilities from logits ([labels] or [rows, labels]) per head."""
         c = self.config
         out = {}
-        if "region" in logits:
-            out["region"] = _softmax(logits["region"] / max(c.region_temperature, 1e-3)) if c.region_labels else np.zeros(0)
-        for task, cal in (("event_types", c.event_calibration), ("actors", c.actor_calibration)):
-            if task in logits:
-                out[task] = _platt(logits[task], cal, len(c.label_list(task)))
+        for task, x in logits.items():
+            if task not in TASKS:
+                continue
+            if not c.labels[task]:
+                out[task] = np.zeros(x.shape[:-1] + (0,))
+            elif task in MULTI_LABEL:
+                cal = self.calibration.get(task)
+                out[task] = apply_platt(x, cal) if cal else sigmoid(x)
+            else:
+                out[task] = softmax(x / max(float(self.calibration.get(task, 1.0)), 1e-3))
         return out
 
-    def evidence(self, s: Scored, labels: dict[str, list[str]]) -> dict[str, dict[str, dict[str, Any]]]:
+    def probabilities(self, s: Scored) -> dict[str, np.ndarray]:
+        """Calibrated probabilities per task; event types include the few-shot labels (fused with
+        the head where the head has the label too)."""
+        p = self.calibrate(s.logits)
+        if self.config.fewshot:
+            names = self.config.labels["event_types"]
+            extra = []
+            for label, probe in self.config.fewshot.items():
+                z = float(np.max(s.fewshot[label])) if label in s.fewshot and len(s.fewshot[label]) else -10.0
+                if label in names:
+                    j = names.index(label)
+                    a_head, a_probe, b = probe.get("fuse") or (0.0, 1.0, 0.0)
+                    p["event_types"][j] = sigmoid(a_head * float(s.logits["event_types"][j]) + a_probe * z + b)
+                else:
+                    a, b = probe.get("calibration") or (1.0, 0.0)
+                    extra.append(sigmoid(a * z + b))
+            if extra:
+                p["event_types"] = np.concatenate([p["event_types"], np.asarray(extra, dtype=p["event_types"].dtype)])
+        return p
+
+    def thresholds(self, task: str) -> np.ndarray:
+        c = self.config
+        names = self.labels[task]
+        thr = list(self.threshold_of.get(task) or [0.5] * len(c.labels[task]))
+        if task == "event_types":
+            for label, probe in c.fewshot.items():
+                thr_l = float(probe.get("threshold", 0.5))
+                if label in c.labels[task]:
+                    thr[c.labels[task].index(label)] = thr_l
+                else:
+                    thr.append(thr_l)
+        return np.asarray(thr[: len(names)] + [0.5] * (len(names) - len(thr)))
+
+    def decide(self, s: Scored, id: str, source: str | None = None, warnings: Iterable[str] = ()) -> Prediction:
+        p = self.probabilities(s)
+        labels: dict[str, list[str]] = {}
+        for task in MULTI_LABEL:
+            names, thr = self.labels[task], self.thresholds(task)
+            labels[task] = [names[j] for j in np.argsort(-p[task], kind="stable") if p[task][j] >= thr[j]]
+        region = self.labels["region"][int(np.argmax(p["region"]))] if self.labels["region"] else None
+        head_actors = labels["actors"]
+        actors, mentions = self._actors(s, dict(zip(self.labels["actors"], p["actors"].tolist())), head_actors)
+        scores = {task: {n: round(float(v), 4) for n, v in sorted(zip(self.labels[task], p[task]), key=lambda x: -x[1])
+                         if v >= SCORE_FLOOR} for task in TASKS}
+        warns = list(warnings)
+        if s.windows > 1:
+            warns.append(f"windows:{s.windows}")
+        picked = {"region": [region] if region else [], "event_types": labels["event_types"]}
+        ev = self.evidence(s, picked, p) if self.with_evidence else {task: {} for task in TASKS}
+        if self.with_evidence:
+            ev["actors"] = {}
+            for a in actors:
+                if a.mentions:
+                    ev["actors"][a.name] = {"sentence": _sentence_at(s, a.mentions[0].start), "score": round(a.score, 4)}
+                else:
+                    ev["actors"].update(self.evidence(s, {"actors": [a.name]}, p).get("actors", {}))
+        return Prediction(
+            id=id, source=source, region=region, event_types=labels["event_types"], actors=[a.name for a in actors],
+            summary=s.summary, scores=scores, warnings=warns, model=self.name, actor_mentions=mentions,
+            evidence=ev, faithfulness=check_faithfulness(s.summary, s.text),
+        )
+
+    def _actors(self, s: Scored, head_probs: dict[str, float], head_actors: list[str]) -> tuple[list[Actor], list[dict]]:
+        """Actors from mention clusters (linked to the catalogue where they match one), then the
+        closed-set head's catalogue actors that no mention stands for."""
+        floor = float(self.threshold_of.get("mentions", 0.5))
+        clusters = cluster_mentions(s.text, [m for m in s.mentions if m.score >= floor], self.aliases)
+        linked = set()
+        rows = []
+        for a in clusters:
+            a.canonical = self.linker.link(a, head_probs)
+            if a.canonical:
+                linked.add(a.canonical)
+            rows += [{**m.to_dict(), "canonical": a.canonical} for m in a.mentions]
+        names = {a.name.lower() for a in clusters}
+        extra = [Actor(name) for name in head_actors if name not in linked and name.lower() not in names]
+        return clusters + extra, sorted(rows, key=lambda r: r["start"])
+
+    def evidence(self, s: Scored, labels: dict[str, list[str]], p: dict[str, np.ndarray] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
         """For each predicted label: the sentence that supports it most, and its probability from that sentence."""
         if not s.sentences:
             return {task: {} for task in labels}
         probs = self.calibrate(s.sentence_logits)
         out: dict[str, dict[str, dict[str, Any]]] = {}
         for task, predicted in labels.items():
-            names = self.config.label_list(task)
+            names = self.config.labels[task]
             out[task] = {}
             for label in predicted:
-                column = probs[task][:, names.index(label)]
+                if label in self.config.fewshot and label in s.fewshot and len(s.fewshot[label]):
+                    column = sigmoid(np.asarray(s.fewshot[label], dtype=np.float64))
+                    if label in names:  # fused: the sentence the probe and the head agree on most
+                        column = np.maximum(column, probs[task][:, names.index(label)])
+                elif label in names:
+                    column = probs[task][:, names.index(label)]
+                else:
+                    continue
                 j = int(np.argmax(column))
-                start, end = s.sentences[j]
-                out[task][label] = {"sentence": s.text[start:end], "score": round(float(column[j]), 4)}
+                out[task][label] = {"sentence": _cap(s.text[slice(*s.sentences[j])]), "score": round(float(column[j]), 4)}
         return out
-
-    def decide(self, s: Scored, id: str, source: str | None = None, warnings: Iterable[str] = ()) -> Prediction:
-        c = self.config
-        p = self.probabilities(s)
-        labels = {}
-        for task, thr_name in (("event_types", "event_thresholds"), ("actors", "actor_thresholds")):
-            names = c.label_list(task)
-            thr = np.asarray(getattr(c, thr_name) or [0.5] * len(names))
-            labels[task] = [names[j] for j in np.argsort(-p[task]) if p[task][j] >= thr[j]]
-        scores = {
-            task: {names: round(float(v), 4) for names, v in sorted(zip(c.label_list(task), p[task]), key=lambda x: -x[1]) if v >= SCORE_FLOOR}
-            for task in ("region", "event_types", "actors")
-        }
-        warns = list(warnings)
-        if s.windows > 1:
-            warns.append(f"windows:{s.windows}")
-        if s.truncated:
-            warns.append("truncated")
-        region = c.region_labels[int(np.argmax(p["region"]))] if c.region_labels else None
-        return Prediction(
-            id=id, source=source, region=region,
-            event_types=labels["event_types"], actors=labels["actors"], summary=s.summary,
-            scores=scores, warnings=warns, model=self.name,
-            evidence=self.evidence(s, {"region": [region] if region else [], **labels}),
-            faithfulness=check_faithfulness(s.summary, s.text),
-        )
 
     def error_row(self, id: str, source: str | None, error: str, warnings: Iterable[str] = ()) -> Prediction:
         return Prediction(id=id, source=source, region=None, event_types=None, actors=None, summary=None,
                           scores=None, warnings=list(warnings), error=error, model=self.name)
 
     # ------------------------------------------------------------------ public API
-    def predict(
-        self, texts: str | Sequence[str], batch_size: int = 16, summary: bool = True, ids: Sequence[str] | None = None,
-    ) -> Prediction | list[Prediction]:
-        """One text -> one `Prediction`; a list -> a list in the same order."""
+    def predict(self, texts: str | Sequence[str], batch_size: int = 16, summary: bool = True,
+                ids: Sequence[str] | None = None) -> Prediction | list[Prediction]:
+        """One text -> one `Prediction`; a list of texts -> a list in the same order ([] -> []).
+
+        Items that are empty, not text, or not encodable become error rows. `texts` of another type
+        and an `ids` list of another length raise TypeError / ValueError."""
         single = isinstance(texts, str)
+        if not single and (texts is None or isinstance(texts, (bytes, bytearray, dict)) or not isinstance(texts, Iterable)):
+            raise TypeError(f"predict(texts=...) takes a string or a list of strings, got {type(texts).__name__}")
         items = [texts] if single else list(texts)
-        ids = list(ids) if ids is not None else [str(i) for i in range(len(items))]
-        cleaned = [clean_text(t) if isinstance(t, str) else "" for t in items]
-        good = [i for i, t in enumerate(cleaned) if t]
-        scored = self.score([cleaned[i] for i in good], batch_size=batch_size, summary=summary, clean=False)
-        out: list[Prediction] = [
-            self.error_row(ids[i], None, "empty: no article text after cleaning", ["empty"]) for i in range(len(items))
-        ]
-        for i, s in zip(good, scored):
+        if ids is not None:
+            if isinstance(ids, str) or not isinstance(ids, Iterable):
+                raise TypeError(f"predict(ids=...) takes a list of ids, got {type(ids).__name__}")
+            ids = [str(i) for i in ids]
+            if len(ids) != len(items):
+                raise ValueError(f"predict(ids=...) has {len(ids)} ids for {len(items)} texts: give one id per text")
+        else:
+            ids = [str(i) for i in range(len(items))]
+        out: list[Prediction | None] = [None] * len(items)
+        good, cleaned = [], []
+        for i, t in enumerate(items):
+            if not isinstance(t, str):
+                out[i] = self.error_row(ids[i], None, f"not text: got {type(t).__name__}")
+                continue
+            text = clean_text(t.encode("utf-8", "replace").decode("utf-8"))  # lone surrogates -> "?"
+            if not text:
+                out[i] = self.error_row(ids[i], None, "empty: no article text after cleaning", ["empty"])
+                continue
+            good.append(i)
+            cleaned.append(text)
+        for i, s in zip(good, self.score(cleaned, batch_size=batch_size, summary=summary, clean=False)):
             out[i] = self.decide(s, ids[i])
-        return out[0] if single else out
+        return out[0] if single else out  # type: ignore[return-value]
 
 
-class _VocabSubset(torch.nn.Module):
-    """An output layer computing only the logits of `idx` (the others: the dtype's minimum, as if masked)."""
+def lead_words(text: str, n: int = 12) -> str:
+    """Fallback summary when the decoder wrote no content word: the first words of the lead sentence."""
+    from newsdesk.sentences import sentences
 
-    def __init__(self, full: torch.nn.Linear, idx: torch.Tensor):
-        super().__init__()
-        self.weight, self.bias, self.idx, self.n = full.weight[idx], full.bias[idx], idx, full.out_features
-
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
-        out = h.new_full((*h.shape[:-1], self.n), torch.finfo(h.dtype).min)
-        out[..., self.idx] = torch.nn.functional.linear(h, self.weight.to(h.dtype), self.bias.to(h.dtype))
-        return out
+    first = (sentences(text) or [text])[0]
+    words = first.split()
+    out = " ".join(words[:n]).rstrip(",;:—-")
+    return out[:1].upper() + out[1:]
 
 
-def _platt(logits: np.ndarray, calibration: list | None, n: int) -> np.ndarray:
-    if not n:
-        return np.zeros(0)
-    if calibration:
-        a = np.array([c[0] for c in calibration])
-        b = np.array([c[1] for c in calibration])
-        return _sigmoid(a * logits + b)
-    return _sigmoid(logits)
+def _cap(sentence: str, limit: int = EVIDENCE_CHARS) -> str:
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence.rfind(" ", 0, limit)
+    return sentence[: cut if cut > limit // 2 else limit].rstrip() + " …"
 
 
-def _window_batches(order: list[int], n_windows: list[int], batch_size: int):
-    """Consecutive docs (in `order`) grouped so a batch holds about `batch_size` windows."""
-    batch, count = [], 0
-    for i in order:
-        if batch and count + n_windows[i] > batch_size:
-            yield batch
-            batch, count = [], 0
-        batch.append(i)
-        count += n_windows[i]
-    if batch:
-        yield batch
+def _sentence_at(s: Scored, pos: int) -> str:
+    for a, b in s.sentences:
+        if a <= pos < b:
+            return _cap(s.text[a:b])
+    return _cap(s.text[max(0, pos - 100) : pos + 200])
+
+
+def _quantize_int8(model: NewsdeskModel) -> NewsdeskModel:
+    """Dynamic int8 quantisation of the transformer's linear layers; heads stay fp32."""
+    spec = {name: torch.ao.quantization.default_dynamic_qconfig for name, m in model.named_modules()
+            if isinstance(m, torch.nn.Linear) and name.startswith("backbone.")}
+    return torch.ao.quantization.quantize_dynamic(model, spec, dtype=torch.qint8)
+
+
+def check_model_dir(d: Path) -> dict[str, Any]:
+    """Check a model directory without loading its weights; returns its config.json. Raises ModelDirError."""
+    if not d.is_dir():
+        raise ModelDirError(f"model directory not found: {d} (train one with `python train.py --config configs/default.yaml`)")
+    for name in REQUIRED_FILES:
+        if not (d / name).is_file():
+            hint = " (only safetensors weights are loaded; re-save the model with save_pretrained)" if name == "model.safetensors" else ""
+            raise ModelDirError(f"model directory {d} is missing {name}{hint}")
+    try:
+        raw = json.loads((d / "config.json").read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelDirError(f"{d / 'config.json'} is not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ModelDirError(f"{d / 'config.json'} must hold a JSON object, got {type(raw).__name__}")
+    if raw.get("model_type") != "newsdesk":
+        raise ModelDirError(f"{d} holds a {raw.get('model_type')!r} model, not a newsdesk model (config.json model_type)")
+    version = raw.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ModelDirError(
+            f"{d} was saved with newsdesk schema_version {version} (newsdesk {raw.get('newsdesk_version', '?')}); "
+            f"this newsdesk reads schema_version {SCHEMA_VERSION}: retrain the model or install the matching newsdesk"
+        )
+    if "auto_map" in raw:
+        raise ModelDirError(f"{d / 'config.json'} asks for remote code (auto_map): newsdesk never runs code from a model directory")
+    labels = raw.get("labels")
+    if not isinstance(labels, dict) or not all(isinstance(labels.get(t), list) for t in TASKS):
+        raise ModelDirError(f"{d / 'config.json'}: 'labels' must map {', '.join(TASKS)} to lists of names")
+    from newsdesk.model import label_checksum
+
+    if raw.get("label_checksum") != label_checksum(labels, int(raw.get("vocab_size") or 0)):
+        raise ModelDirError(f"{d / 'config.json'}: the label lists or vocab_size were changed after training (checksum "
+                            "mismatch): labels would be permuted; restore the original config.json")
+    for task in MULTI_LABEL:
+        thr = (raw.get("thresholds") or {}).get(task)
+        if thr is not None and (not isinstance(thr, list) or len(thr) != len(labels[task])
+                                or not all(isinstance(x, (int, float)) for x in thr)):
+            raise ModelDirError(f"{d / 'config.json'}: thresholds.{task} must be {len(labels[task])} numbers, one per label")
+        cal = (raw.get("calibration") or {}).get(task)
+        if cal is not None and (not isinstance(cal, list) or len(cal) != len(labels[task]) or not all(
+                isinstance(x, list) and len(x) == 2 and all(isinstance(v, (int, float)) for v in x) for x in cal)):
+            raise ModelDirError(f"{d / 'config.json'}: calibration.{task} must be {len(labels[task])} [a, b] pairs")
+    temp = (raw.get("calibration") or {}).get("region")
+    if temp is not None and (not isinstance(temp, (int, float)) or not temp > 0):
+        raise ModelDirError(f"{d / 'config.json'}: calibration.region must be a positive temperature, got {temp!r}")
+    return raw
 
 
 def load(model_dir: str | Path, device: str = "auto", dtype: str = "auto", **kwargs) -> Predictor:
@@ -351,4 +451,4 @@ def predict(texts: str | Sequence[str], model: str | Path | Predictor, **kwargs)
     return predictor.predict(texts, **kwargs)
 
 
-__all__ = ["Prediction", "Predictor", "ModelDirError", "load", "predict"]
+__all__ = ["Prediction", "Predictor", "ModelDirError", "load", "predict", "check_model_dir"]

@@ -1,23 +1,30 @@
-"""Readable, article-bound one-line summaries.
+"""Summaries made of words, not word pieces: the word constraint for decoding, and rendering.
 
-Two pieces around the decoder:
-- `ArticleVocabulary`: a logits processor that lets the decoder write only word pieces found in
-  the article (and simple inflections of its words), function words and punctuation, so a summary
-  names the places, people and numbers the article names, not ones from the training domain.
-- `render`: turns generated ids into text cased and spaced like the article. The embedded model's
-  vocabulary is uncased ("el salvador gangs ..."), so each word piece takes its surface form from
-  the article ("El Salvador"), and spacing between two pieces follows how they are joined there
-  ("Mexico's", "ex-police", not "mexico ' s", "ex - police").
+A summary may contain only
+  (a) words of its article, in their surface form ("al-Waleed", "Mexico's", "US-led", "2,000"),
+  (b) simple inflections of those words that are real words (`word_variants`, checked against a
+      lexicon of words seen in the training texts: "captured" -> "captures", never "explosiving"),
+  (c) a closed headline vocabulary learnt from the training headlines (function words and common
+      headline words such as "kills", "seizes", "agree"; names, places and numbers excluded),
+  (d) "," and ":" between words.
+`WordConstraint` enforces this during decoding with a trie of the allowed words' word pieces, for a
+whole batch at once (tensor tables, no per-row Python): a piece may only continue a word the
+article allows, a word may only end where a whole allowed word ends, no content word is written
+twice, the summary may not end on a function word or punctuation, and punctuation only follows a
+content word. `render` turns the generated words into one line, each article word written as the
+article writes it, in sentence case.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
 
 import torch
-from transformers import LogitsProcessor
 
 FUNCTION_WORDS = """
 a an the this that these those some any each every all both no not nor
@@ -26,20 +33,22 @@ about above across against along amid among around as behind below beneath besid
 near off out through toward towards upon via within
 and or but so yet if than then while when where whether because though although
 is are was were be been being has have had do does did will would shall should can could may might must
-it its it's he she they them their his her him we us our you your i me my who whom whose which what
+it its he she they them their his her him we us our you your i me my who whom whose which what
 new more most less least many much few several other another such own same
 says said say tells told calls call
-after amid over
 """.split()
-PUNCTUATION = list(".,;:!?'\"()-%$") + ["'s", "’", "—", "–"]
+PUNCTUATION_WORDS = (",", ":")
+WORD_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’\-][^\W_]+)*")
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "ion", "ions")
-_NO_SPACE_BEFORE = set(".,;:!?%)]}’”") | {"'", "'s", "n't"}
-_NO_SPACE_AFTER = set("([{$#“‘")
-_CLITICS = {"s", "t", "re", "ve", "ll", "d", "m"}
+HEADLINE_MIN_COUNT = 3  # training headlines a word must appear in to join the headline vocabulary
+HEADLINE_MAX_WORDS = 2000
+LEXICON_MIN_COUNT = 2  # training texts a word must appear in to count as a real word
+VOCAB_FILE = "summary_vocab.json"
 
 
 def word_variants(word: str) -> set[str]:
-    """A word and its simple inflections (capture -> captures, captured, capturing; forces -> force)."""
+    """A word and its simple inflections (capture -> captures, captured, capturing; forces -> force).
+    Candidates only: `SummaryWords.real` keeps those that are real words."""
     w = word.lower()
     out = {w}
     if not w.isalpha() or len(w) < 3:
@@ -58,191 +67,355 @@ def word_variants(word: str) -> set[str]:
     return out
 
 
-class ArticleVocabulary(LogitsProcessor):
-    """Keep each article's summary inside its own words.
-
-    Per article row (beams of article i share its constraints):
-    - only allowed tokens (article words, their inflections, function words, punctuation, end);
-    - a word-piece continuation ("##eed") only right after a piece it continues in one of those
-      words, and a piece that never ends a word there must be continued (no "AzM", "MOGAi");
-    - no content word twice ("a ceasefire in a ceasefire").
-    """
-
-    def __init__(self, constraints: list["ArticleConstraint"], vocab: "SummaryVocabulary", num_beams: int = 1):
-        self.constraints = constraints
-        self.vocab = vocab
-        self.num_beams = num_beams
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        v = self.vocab
-        n_vocab = min(scores.shape[1], v.size)
-        mask = torch.zeros_like(scores, dtype=torch.bool)
-        for r in range(scores.shape[0]):
-            c = self.constraints[r // self.num_beams]
-            row = c.allowed[:n_vocab] & ~v.continuation[:n_vocab]
-            last = int(input_ids[r, -1])
-            follow = [t for t in c.follow.get(last, ()) if t < n_vocab]
-            if last in c.prefix_only:
-                row = torch.zeros_like(row)
-            if follow:
-                row[follow] = True
-            prev = input_ids[r, 1:]
-            prev = prev[(prev < n_vocab)]
-            if prev.numel():
-                row[prev[~v.repeatable[prev]]] = False
-            if not row.any():
-                row[v.end_ids] = True
-            mask[r, :n_vocab] = row
-        return scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
+def article_words(text: str) -> list[str]:
+    """Words of a text as written (letters/digits with inner apostrophes and hyphens; numbers with , and .)."""
+    return WORD_RE.findall(text)
 
 
-class NoImmediateRepeat(LogitsProcessor):
-    """Forbid generating the token just generated ("the the")."""
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        if input_ids.shape[1] > 1:
-            scores = scores.scatter(1, input_ids[:, -1:], torch.finfo(scores.dtype).min)
-        return scores
-
-
+# ----------------------------------------------------------------------------- word lists
 @dataclass
-class ArticleConstraint:
-    allowed: torch.Tensor  # [vocab] bool
-    follow: dict[int, set[int]]  # piece -> continuation pieces seen after it
-    prefix_only: set[int]  # pieces that never end a word
+class SummaryWords:
+    """The headline vocabulary and the lexicon of real words, learnt from training data."""
+
+    headline: list[str]
+    lexicon: set[str]
+
+    @classmethod
+    def default(cls) -> "SummaryWords":
+        return cls(list(FUNCTION_WORDS), set())
+
+    @classmethod
+    def learn(cls, summaries: Iterable[str], texts: Iterable[str]) -> "SummaryWords":
+        """Headline words: lower-case words of >= HEADLINE_MIN_COUNT training headlines that are not
+        names (capitalised mid-sentence in most of their occurrences in the training texts) nor numbers.
+        Lexicon: lower-cased words of >= LEXICON_MIN_COUNT training texts and headlines."""
+        texts = list(texts)
+        doc_freq: Counter = Counter()
+        lower, upper = Counter(), Counter()
+        for t in texts:
+            words = article_words(t)
+            doc_freq.update({w.lower() for w in words})
+            for k, w in enumerate(words):
+                if k and w[:1].isupper() and not w.isupper():
+                    upper[w.lower()] += 1
+                elif w[:1].islower():
+                    lower[w.lower()] += 1
+        head = Counter()
+        for s in summaries:
+            ws = {w.lower() for w in article_words(s)}
+            head.update(ws)
+            doc_freq.update(ws)
+        headline = set(FUNCTION_WORDS)
+        for w, c in head.most_common():
+            if len(headline) >= HEADLINE_MAX_WORDS or c < HEADLINE_MIN_COUNT:
+                break
+            if w.isalpha() and lower[w] > upper[w] and lower[w] >= 2:
+                headline.add(w)
+        lexicon = {w for w, c in doc_freq.items() if c >= LEXICON_MIN_COUNT and w.replace("'", "").replace("-", "").isalpha()}
+        return cls(sorted(headline), lexicon)
+
+    def save(self, model_dir: str | Path) -> None:
+        data = {"headline": sorted(self.headline), "lexicon": sorted(self.lexicon)}
+        (Path(model_dir) / VOCAB_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, model_dir: str | Path) -> "SummaryWords":
+        path = Path(model_dir) / VOCAB_FILE
+        if not path.is_file():
+            return cls.default()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("headline"), list) or not isinstance(data.get("lexicon"), list):
+            raise ValueError(f"{path} must hold {{'headline': [...], 'lexicon': [...]}}")
+        return cls(list(data["headline"]), set(data["lexicon"]))
+
+    def real(self, word: str) -> bool:
+        return word in self.lexicon or word in self._headline_set
+
+    def __post_init__(self):
+        self._headline_set = set(self.headline)
+
+
+# ----------------------------------------------------------------------------- constraint
+CONTENT, FUNCTION, PUNCT = 0, 1, 2
 
 
 class SummaryVocabulary:
-    """Builds per-article constraints for a tokenizer (shared masks computed once)."""
+    """Word pieces of words for one tokenizer (cached), and batch constraints built from them."""
 
-    def __init__(self, tokenizer):
+    def __init__(self, tokenizer, words: SummaryWords | None = None):
         self.tokenizer = tokenizer
+        self.words = words or SummaryWords.default()
         self.size = len(tokenizer)
-        self.end_ids = [t for t in (tokenizer.sep_token_id, tokenizer.eos_token_id) if t is not None]
-        vocab = tokenizer.get_vocab()
-        self.continuation = torch.zeros(self.size, dtype=torch.bool)
-        self.continuation[[i for tok, i in vocab.items() if tok.startswith("##") and i < self.size]] = True
-        self._word_pieces: dict[str, tuple[list[int], ...]] = {}  # word -> its pieces (see _cached_pieces)
-        base = {t for seq in self._cached_pieces(FUNCTION_WORDS + PUNCTUATION) for t in seq} | set(self.end_ids)
-        self.base = torch.zeros(self.size, dtype=torch.bool)
-        self.base[list(base)] = True
-        self.repeatable = self.base | self.continuation
-        # plain Python sets (and the word-piece cache above): `constraints` runs for every article
-        self._continuation_ids = set(self.continuation.nonzero().flatten().tolist())
-        self._base_ids = set(self.base.nonzero().flatten().tolist())
+        self.end_id = tokenizer.sep_token_id if tokenizer.sep_token_id is not None else tokenizer.eos_token_id
+        self.uncased = lowercases(tokenizer)
+        # wordpiece vocabularies mark continuations ("##s"); BPE/sentencepiece ones mark word starts
+        self.space_prefix = not any(t.startswith("##") for t in tokenizer.get_vocab())
+        self._pieces: dict[str, tuple[int, ...]] = {}
+        self._function = set(FUNCTION_WORDS)
 
-    def _cached_pieces(self, words) -> list[list[int]]:
-        """Word pieces of each word, as written and with a leading space (sentencepiece/BPE vocabularies
-        mark word starts; once when both agree), tokenized once per process."""
-        missing = [w for w in words if w not in self._word_pieces]
+    def key(self, word: str) -> str:
+        return word.lower() if self.uncased else word
+
+    def pieces(self, words: list[str]) -> list[tuple[int, ...]]:
+        missing = [w for w in dict.fromkeys(words) if w not in self._pieces]
         if missing:
-            if len(self._word_pieces) > 500_000:
-                self._word_pieces.clear()
-            for w, a, b in zip(missing, *(self.tokenizer(ws, add_special_tokens=False)["input_ids"]
-                                         for ws in (missing, [" " + w for w in missing]))):
-                a, b = [t for t in a if t < self.size], [t for t in b if t < self.size]
-                self._word_pieces[w] = (a,) if a == b else (a, b)
-        return [seq for w in words for seq in self._word_pieces[w]]
+            if len(self._pieces) > 500_000:
+                self._pieces.clear()
+            text = [(" " + w) if self.space_prefix else w for w in missing]
+            for w, ids in zip(missing, self.tokenizer(text, add_special_tokens=False)["input_ids"]):
+                self._pieces[w] = tuple(t for t in ids if t < self.size)
+        return [self._pieces[w] for w in words]
 
-    def constraints(self, texts: list[str]) -> list[ArticleConstraint]:
-        out = []
-        for text in texts:
-            words = set(re.findall(r"\w+(?:['’]\w+)?", text))
-            variants = {v for w in words for v in word_variants(w)} | words
-            ids: set[int] = set()
-            follow: dict[int, set[int]] = defaultdict(set)
-            ends, inner = set(), set()
-            for seq in self._cached_pieces(variants):
-                if not seq:
-                    continue
-                ids.update(seq)
-                ends.add(seq[-1])
-                inner.update(seq[:-1])
-                for a, b in zip(seq, seq[1:]):
-                    if b in self._continuation_ids:
-                        follow[a].add(b)
-            allowed = self.base.clone()
-            if ids:
-                allowed[list(ids)] = True
-            out.append(ArticleConstraint(allowed, dict(follow), inner - ends - self._base_ids))
+    def allowed_words(self, text: str) -> tuple[set[str], dict[str, str]]:
+        """The article's allowed word keys, and the surface form of each article word (by lower-case key)."""
+        surfaces = surface_forms(text)
+        allowed = set()
+        for low, surf in surfaces.items():
+            allowed.add(self.key(surf))
+            for v in word_variants(low):
+                if v != low and self.words.real(v):
+                    allowed.add(v if self.uncased else _cased_like(v, surfaces))
+            if re.search(r"['’]s$", low):  # "Mexico's" -> "Mexico" may be written too
+                allowed.add(self.key(surf[:-2]))
+        allowed |= {self.key(w) for w in self.words.headline}
+        return allowed, surfaces
+
+    def constraint(self, texts: list[str], beams: int = 1, device="cpu") -> tuple[torch.Tensor, "WordConstraint"]:
+        """(token subset, constraint) for a batch of articles (rows = articles x beams)."""
+        per_article, surfaces = [], []
+        for t in texts:
+            allowed, surf = self.allowed_words(t)
+            per_article.append(allowed)
+            surfaces.append(surf)
+        vocab = sorted(set().union(*per_article) | set(PUNCTUATION_WORDS))
+        pieces = self.pieces(vocab)
+        kinds = [PUNCT if w in PUNCTUATION_WORDS else FUNCTION if w.lower() in self._function else CONTENT for w in vocab]
+        keep = [i for i, p in enumerate(pieces) if p]
+        vocab, pieces, kinds = [vocab[i] for i in keep], [pieces[i] for i in keep], [kinds[i] for i in keep]
+        c = WordConstraint.build(vocab, pieces, kinds, per_article, surfaces, self.end_id, beams, device)
+        c.uncased, c.headline_set = self.uncased, self.words._headline_set
+        c.initial_only = set().union(*(initial_only_words(t) for t in texts)) if texts else set()
+        return c.subset, c
+
+
+class WordConstraint:
+    """Trie of allowed words over a token subset, with per-row decoding state (tensors).
+
+    Tables: `child_col/child_node` [nodes, K] (continuations, -1 = none), `root_node` [subset]
+    (the node a word-start token leads to, -1 = none), `node_word` [nodes] (the word ending at a
+    node, -1 = none), `alive` [articles, nodes] (the node lies on an allowed word of the article),
+    `word_ok` [articles, words]. State per row: `node` (0 = between words), `used` content words,
+    `words` written so far. A token that continues the current word wins over a new word.
+    """
+
+    def __init__(self, **tables):
+        self.__dict__.update(tables)
+
+    @classmethod
+    def build(cls, vocab, pieces, kinds, per_article, surfaces, end_id, beams, device) -> "WordConstraint":
+        tokens = sorted({t for p in pieces for t in p} | {end_id})
+        subset = torch.tensor(tokens, dtype=torch.long)
+        col = {t: i for i, t in enumerate(tokens)}
+        children: list[dict[int, int]] = [{}]
+        node_word = [-1]
+        word_nodes: list[list[int]] = []
+        for w, p in enumerate(pieces):
+            node, path = 0, []
+            for t in p:
+                c = col[t]
+                nxt = children[node].get(c)
+                if nxt is None:
+                    nxt = len(children)
+                    children[node][c] = nxt
+                    children.append({})
+                    node_word.append(-1)
+                node = nxt
+                path.append(node)
+            if node_word[node] < 0:
+                node_word[node] = w
+            word_nodes.append(path)
+        n_nodes, n_sub, n_art = len(children), len(tokens), len(per_article)
+        k = max([len(c) for c in children[1:]] + [1])
+        child_col = torch.full((n_nodes, k), -1, dtype=torch.long)
+        child_node = torch.zeros((n_nodes, k), dtype=torch.long)
+        for n in range(1, n_nodes):
+            for j, (c, m) in enumerate(children[n].items()):
+                child_col[n, j], child_node[n, j] = c, m
+        root_node = torch.full((n_sub,), -1, dtype=torch.long)
+        for c, m in children[0].items():
+            root_node[c] = m
+        index = {w: i for i, w in enumerate(vocab)}
+        word_ok = torch.zeros((n_art, len(vocab)), dtype=torch.bool)
+        alive = torch.zeros((n_art, n_nodes), dtype=torch.bool)
+        alive[:, 0] = True
+        for a, words in enumerate(per_article):
+            ids = [index[w] for w in words if w in index] + [index[p] for p in PUNCTUATION_WORDS if p in index]
+            word_ok[a, ids] = True
+            alive[a, [n for i in ids for n in word_nodes[i]]] = True
+        rows = n_art * beams
+        t = dict(
+            vocab=vocab, kinds=torch.tensor(kinds, dtype=torch.long), surfaces=surfaces, beams=beams,
+            subset=subset, end_col=col[end_id], child_col=child_col.to(device), child_node=child_node.to(device),
+            root_node=root_node.to(device), has_children=(child_col >= 0).any(1).to(device), node_word=torch.tensor(node_word, dtype=torch.long).to(device),
+            alive=alive.to(device), word_ok=word_ok.to(device),
+            article=torch.arange(n_art, device=device).repeat_interleave(beams),
+            node=torch.zeros(rows, dtype=torch.long, device=device),
+            used=torch.zeros((rows, len(vocab)), dtype=torch.bool, device=device),
+            n_words=torch.zeros(rows, dtype=torch.long, device=device),
+            last_word=torch.full((rows,), -1, dtype=torch.long, device=device),
+        )
+        t["kinds"] = t["kinds"].to(device)
+        return cls(**t)
+
+    # -- what may come next
+    def _word_end(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per row: whether the current word may end here, and its kind (CONTENT/FUNCTION/PUNCT; -1 at the start)."""
+        w = self.node_word[self.node]
+        has = w >= 0
+        wc = w.clamp(min=0)
+        ok = has & self.word_ok[self.article, wc] & ~(self.used.gather(1, wc.unsqueeze(1)).squeeze(1) & has)
+        kind = torch.where(has, self.kinds[wc], torch.full_like(w, -1))
+        at_start = self.node == 0
+        return ok | at_start, torch.where(at_start, torch.full_like(kind, -1), kind)
+
+    def mask(self) -> torch.Tensor:
+        rows, n_sub = self.node.shape[0], len(self.subset)
+        m = torch.zeros((rows, n_sub + 1), dtype=torch.bool, device=self.node.device)
+        cc, cn = self.child_col[self.node], self.child_node[self.node]
+        valid = (cc >= 0) & self.alive[self.article.unsqueeze(1), cn]
+        m.scatter_(1, torch.where(valid, cc, torch.full_like(cc, n_sub)), valid)
+        m = m[:, :n_sub]
+        can_end, kind = self._word_end()
+        start_node = self.root_node.clamp(min=0)
+        starts = (self.root_node >= 0).unsqueeze(0) & self.alive[self.article][:, start_node]  # [rows, subset]
+        punct_start = (self.root_node >= 0) & (self.kinds[self.node_word[start_node].clamp(min=0)] == PUNCT) & (
+            self.node_word[start_node] >= 0)
+        # a one-word path to a content word already written is closed (longer words through it stay open)
+        start_word = self.node_word[start_node]
+        closed = (start_word >= 0) & ~self.has_children[start_node] & (self.root_node >= 0)
+        # the word ending here is written once a new word starts: count it as written already
+        pending = torch.where(self.node > 0, self.node_word[self.node], torch.full_like(self.node, -1))
+        last = torch.where(pending >= 0, pending, self.last_word)
+        pending_content = (pending >= 0) & (self.kinds[pending.clamp(min=0)] == CONTENT)
+        used_start = (self.used[:, start_word.clamp(min=0)]
+                      | (pending_content.unsqueeze(1) & (start_word.unsqueeze(0) == pending.unsqueeze(1)))) & closed.unsqueeze(0)
+        again = (start_word.unsqueeze(0) == last.unsqueeze(1)) & closed.unsqueeze(0)  # "the the"
+        word_start = starts & ~punct_start.unsqueeze(0) & ~used_start & ~again
+        m |= can_end.unsqueeze(1) & word_start
+        m |= (can_end & (kind == CONTENT)).unsqueeze(1) & starts & punct_start.unsqueeze(0)
+        m[:, self.end_col] = can_end & (kind == CONTENT)
+        return m
+
+    # -- take tokens
+    def advance(self, parents: torch.Tensor, cols: torch.Tensor) -> None:
+        parents = parents.to(self.node.device)
+        self.node, self.used, self.n_words = self.node[parents], self.used[parents], self.n_words[parents]
+        self.last_word = self.last_word[parents]
+        cols = cols.to(self.node.device)
+        cc, cn = self.child_col[self.node], self.child_node[self.node]
+        hit = cc == cols.unsqueeze(1)
+        is_child = hit.any(1)
+        child = (cn * hit).sum(1)
+        w = self.node_word[self.node]
+        commit = ~is_child & (w >= 0)
+        wc = w.clamp(min=0)
+        content = commit & (self.kinds[wc] == CONTENT)
+        self.used[content.nonzero().flatten(), wc[content]] = True
+        self.n_words = self.n_words + commit.long()
+        self.last_word = torch.where(commit, w, self.last_word)
+        ended = cols == self.end_col
+        start = self.root_node[cols.clamp(max=len(self.root_node) - 1)]
+        self.node = torch.where(is_child, child, torch.where(ended, torch.zeros_like(start), start.clamp(min=0)))
+
+    # -- reading back
+    def words_of(self, token_ids: list[int], article: int) -> list[int]:
+        """The word ids a generated token sequence spells (same transitions as decoding); an
+        unfinished last word is dropped."""
+        col = {int(t): i for i, t in enumerate(self.subset.tolist())}
+        node, out = 0, []
+        child_col, child_node, root_node, node_word = (x.cpu() for x in (self.child_col, self.child_node, self.root_node, self.node_word))
+        for t in token_ids:
+            c = col.get(int(t))
+            if c is None or c == self.end_col:
+                break
+            row = child_col[node]
+            hit = (row == c).nonzero()
+            if node and len(hit):
+                node = int(child_node[node, int(hit[0, 0])])
+                continue
+            if node and node_word[node] >= 0:
+                out.append(int(node_word[node]))
+            node = int(root_node[c])
+            if node < 0:
+                return out
+        if node and node_word[node] >= 0:
+            out.append(int(node_word[node]))
         return out
 
-    def mask(self, texts: list[str]) -> torch.Tensor:
-        """Allowed tokens per article ([articles, vocab] bool)."""
-        return torch.stack([c.allowed for c in self.constraints(texts)]) if texts else torch.zeros(0, self.size, dtype=torch.bool)
+    def render(self, token_ids: list[int], article: int) -> str:
+        """Generated tokens of one article -> one line: article words as the article writes them,
+        sentence case, no trailing function word or punctuation."""
+        words = self.words_of(token_ids, article)
+        kinds = self.kinds.cpu().tolist()
+        while words and kinds[words[-1]] != CONTENT:
+            words.pop()
+        surf = self.surfaces[article]
+        parts: list[str] = []
+        written: set[int] = set()
+        for w in words:
+            if kinds[w] == CONTENT and w in written:
+                continue
+            written.add(w)
+            key = self.vocab[w]
+            if kinds[w] == PUNCT:
+                if parts:
+                    parts[-1] += key
+                continue
+            if not self.uncased:
+                parts.append(key)
+            elif kinds[w] == FUNCTION or (key in self.initial_only and key in self.headline_set):
+                parts.append(key)  # "a", "says": capitalised in the article only where a sentence starts
+            else:
+                parts.append(surf.get(key) or _cased_like(key, surf))
+        return one_line(" ".join(parts))
+
+
+def _cased_like(word: str, surfaces: dict[str, str]) -> str:
+    """A variant or headline word: capitalised like its article base word when that is a name."""
+    for base in (word[:-1], word[:-2], word[:-3], word + "s", word + "e"):
+        s = surfaces.get(base)
+        if s and s[:1].isupper() and not s.isupper():
+            return word[:1].upper() + word[1:]
+    return word
+
+
+def surface_forms(text: str) -> dict[str, str]:
+    """Word key (lower case) -> how the article writes it: the most frequent form, where forms at the
+    start of a sentence or in an all-caps line count little ("Two" after a full stop, "MOGADISHU —")."""
+    forms: dict[str, Counter] = defaultdict(Counter)
+    for m in WORD_RE.finditer(text):
+        w = m.group(0)
+        before = text[max(0, m.start() - 3) : m.start()].strip()
+        initial = m.start() == 0 or before[-1:] in (".", "!", "?", "\n", '"', "“", "—", ":") or "\n" in text[max(0, m.start() - 2) : m.start()]
+        shouting = len(w) > 3 and w.isupper()
+        forms[w.lower()][w] += 0.1 if (initial or shouting) else 1.0
+    return {k: c.most_common(1)[0][0] for k, c in forms.items()}
+
+
+def initial_only_words(text: str) -> set[str]:
+    """Lower-case keys of words the article capitalises only where a sentence starts."""
+    seen_mid, seen_initial = set(), set()
+    for m in WORD_RE.finditer(text):
+        w = m.group(0)
+        before = text[max(0, m.start() - 3) : m.start()].strip()
+        initial = m.start() == 0 or before[-1:] in (".", "!", "?", "\n", '"', "“", "—", ":") or "\n" in text[max(0, m.start() - 2) : m.start()]
+        (seen_initial if initial else seen_mid).add(w.lower() if initial or w[:1].islower() else None)
+    return {w for w in seen_initial if w} - {w for w in seen_mid if w}
 
 
 def lowercases(tokenizer) -> bool:
     """Whether the tokenizer folds case (then summaries need their case restored)."""
     return tokenizer("Z", add_special_tokens=False)["input_ids"] == tokenizer("z", add_special_tokens=False)["input_ids"]
-
-
-def encode_whole(tokenizer, text: str):
-    """The whole text through the fast backend: no "longer than max length" warning, no truncation.
-
-    The backend keeps the truncation/padding state of the last call made through the wrapper
-    (windowing enables truncation at max_length), so switch it off for this call and restore it.
-    """
-    backend = tokenizer.backend_tokenizer
-    truncation, padding = backend.truncation, backend.padding
-    backend.no_truncation()
-    backend.no_padding()
-    try:
-        return backend.encode(text, add_special_tokens=False)
-    finally:
-        if truncation:
-            backend.enable_truncation(**truncation)
-        if padding:
-            backend.enable_padding(**padding)
-
-
-def _surfaces(tokenizer, text: str):
-    """Surface forms of each token id in `text`, and the join (gap, surface) seen for each id pair.
-
-    Forms at the start of a sentence or in all-caps datelines count little: "Two" after a full
-    stop or "MOGADISHU —" should not decide how the word is cased elsewhere.
-    """
-    enc = encode_whole(tokenizer, text)
-    ids, offs = enc.ids, enc.offsets
-    single: dict[int, Counter] = defaultdict(Counter)
-    pair: dict[tuple[int, int], Counter] = defaultdict(Counter)
-    for k, (tid, (s, e)) in enumerate(zip(ids, offs)):
-        surf = text[s:e]
-        before = text[max(0, s - 3) : s].strip()
-        initial = k == 0 or before[-1:] in (".", "!", "?", "\n", '"', "“") or text[max(0, s - 2) : s].count("\n")
-        shouting = len(surf) > 3 and surf.isupper()
-        single[tid][surf] += 0.1 if (initial or shouting) else 1.0
-        if k:
-            prev_end = offs[k - 1][1]
-            pair[(ids[k - 1], tid)][(s > prev_end, surf)] += 1
-    return single, pair
-
-
-def render(token_ids: list[int], tokenizer, article: str, restore_case: bool | None = None) -> str:
-    """Generated ids -> one line of text, cased and spaced like the article."""
-    special = set(tokenizer.all_special_ids)
-    ids = [t for t in token_ids if t not in special]
-    if restore_case is None:
-        restore_case = lowercases(tokenizer)
-    if not restore_case:
-        text = tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=True)
-        return one_line(text)
-    single, pair = _surfaces(tokenizer, article)
-    out: list[str] = []
-    prev = None
-    for tid in ids:
-        piece = tokenizer.convert_ids_to_tokens(tid)
-        if prev is not None and (prev, tid) in pair:
-            gap, surf = pair[(prev, tid)].most_common(1)[0][0]
-        else:
-            surf = single[tid].most_common(1)[0][0] if tid in single else piece.removeprefix("##")
-            after_apostrophe = bool(out) and out[-1][-1:] in ("'", "’") and surf.lower() in _CLITICS
-            gap = not piece.startswith("##") and surf not in _NO_SPACE_BEFORE and not after_apostrophe and not (
-                out and (out[-1][-1:] in _NO_SPACE_AFTER or surf.startswith("-") or out[-1].endswith("-"))
-            )
-        out.append((" " if gap and out else "") + surf)
-        prev = tid
-    return one_line("".join(out))
 
 
 def one_line(text: str) -> str:

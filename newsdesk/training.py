@@ -26,14 +26,17 @@ import torch
 from tqdm.auto import tqdm
 
 from newsdesk import __version__
-from newsdesk.calibration import fit_platt, fit_temperature, tune_thresholds, apply_platt
+from newsdesk.actors import weak_spans
+from newsdesk.calibration import fit_decisions, tune_mention_threshold
 from newsdesk.config import Config, ConfigError, resolve_data_path, save_config
 from newsdesk.data import (
-    DataError, Example, LabelMaps, collate, length_grouped_batches, load_aliases, load_records, make_examples,
+    DataError, Example, LabelMaps, collate, length_grouped_batches, load_aliases, load_records, make_examples, to_device,
 )
 from newsdesk.device import mixed_precision_for_training, resolve_device
 from newsdesk.evaluation import headline_table, task_metrics
 from newsdesk.model import NewsdeskModel, create_model, idf_from_documents, pos_weight_from_counts, resolve_model_name
+from newsdesk.summary import SummaryWords
+from newsdesk.tasks import MULTI_LABEL, TASKS
 
 log = logging.getLogger("newsdesk")
 
@@ -42,7 +45,8 @@ log = logging.getLogger("newsdesk")
 class TrainState:
     """What a checkpoint needs besides weights and optimiser: where we are and what we have seen."""
 
-    epoch: int = 0  # epochs finished
+    phase: str = "labels"  # "labels" (multi-task epochs), then "summary" (decoder epochs, encoder frozen)
+    epoch: int = 0  # epochs finished (of the current phase)
     step: int = 0  # optimizer steps done
     batch_in_epoch: int = 0  # batches of the current epoch already trained
     best: float = -math.inf
@@ -51,6 +55,9 @@ class TrainState:
     history: list[dict[str, Any]] = field(default_factory=list)
     train_seconds: float = 0.0
     examples_seen: int = 0
+    summary_history: list[dict[str, Any]] = field(default_factory=list)
+    summary_best: float = -math.inf
+    summary_best_epoch: int = -1
 
 
 def setup(cfg: Config, resume: bool = False, overwrite: bool = False, command: str | None = None) -> Path:
@@ -78,15 +85,27 @@ def setup(cfg: Config, resume: bool = False, overwrite: bool = False, command: s
     return main(accelerator, cfg, resume=resume, overwrite=overwrite, command=command or " ".join(sys.argv))
 
 
+CHECKPOINTS_KEPT = 2
+
+
+def _checkpoints(ckpt_root: Path) -> list[Path]:
+    """Complete checkpoints (their trainer_state.json written last), oldest first."""
+    if not ckpt_root.is_dir():
+        return []
+    done = [p for p in ckpt_root.glob("step-*") if p.is_dir() and not p.name.endswith(".tmp") and (p / "trainer_state.json").is_file()]
+    return sorted(done, key=lambda p: (json.loads((p / "trainer_state.json").read_text(encoding="utf-8"))["state"].get("phase") == "summary",
+                                       int(p.name.split("-")[1].split(".")[0])))
+
+
 def _check_output_dir(out: Path, resume: bool, overwrite: bool) -> None:
-    ckpt = out / "checkpoint" / "trainer_state.json"
+    ckpts = _checkpoints(out / "checkpoint")
     if resume:
-        if not ckpt.is_file():
-            raise ConfigError(f"--resume: no checkpoint in {out} (expected {ckpt}); start without --resume")
+        if not ckpts:
+            raise ConfigError(f"--resume: no complete checkpoint in {out / 'checkpoint'}; start without --resume")
         return
-    if ckpt.is_file() and not overwrite:
+    if ckpts and not overwrite:
         raise ConfigError(
-            f"{out} holds an unfinished run (checkpoint at {ckpt.parent}): pass --resume to continue it, "
+            f"{out} holds an unfinished run (checkpoint at {ckpts[-1]}): pass --resume to continue it, "
             "--overwrite to start over, or choose another --output_dir"
         )
     if (out / "model" / "config.json").is_file() and not overwrite:
@@ -94,23 +113,28 @@ def _check_output_dir(out: Path, resume: bool, overwrite: bool) -> None:
 
 
 def read_data(cfg: Config) -> tuple[list[dict], list[dict]]:
+    """Training records (files repeated as `data.repeat` says, label descriptions appended, weak
+    mention spans for `data.mention_spans` files) and dev records."""
     d = cfg.data
-    if not d.train:
-        raise ConfigError("data.train is empty: give at least one training file")
-    unknown = set(d.repeat) - set(d.train)
-    if unknown:
-        raise ConfigError(f"data.repeat names {', '.join(sorted(unknown))}, which is not in data.train")
     for entry in [*d.train, *d.dev]:
         if not resolve_data_path(entry, d.root).is_file():
             raise DataError(f"data file not found: {resolve_data_path(entry, d.root)} "
                             "(set --data.root to the folder holding it, or fix data.train/data.dev)")
+    aliases = load_aliases(resolve_data_path(d.actor_aliases, "{repo}") if d.actor_aliases else None)
     train = []
     for entry in d.train:
-        train += load_records([resolve_data_path(entry, d.root)], d.max_train_records, "training") * d.repeat.get(entry, 1)
+        records = load_records([resolve_data_path(entry, d.root)], d.max_train_records, "training")
+        if d.mention_spans.get(entry) == "match":
+            for r in records:
+                if r.get("actor_mentions") is None and r.get("actors"):
+                    spans = weak_spans(r["text"], r["actors"], aliases)
+                    if spans:
+                        r["actor_mentions"], r["mentions_partial"] = spans, True
+        train += records * d.repeat.get(entry, 1)
     for label, texts in d.label_descriptions.items():
         for k, text in enumerate(texts):
             train.append({"id": f"description:{label}:{k}", "text": text, "title": None, "region": None,
-                          "event_types": [label], "actors": None, "summary": None})
+                          "event_types": [label], "actors": None, "summary": None, "actor_mentions": None})
     dev = load_records([resolve_data_path(p, d.root) for p in d.dev], d.max_dev_records, "dev") if d.dev else []
     return train, dev
 
@@ -120,7 +144,7 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
     from transformers.utils import logging as hf_logging
 
     out = Path(cfg.output_dir)
-    model_dir, ckpt_dir = out / "model", out / "checkpoint"
+    model_dir, ckpt_root = out / "model", out / "checkpoint"
     _check_output_dir(out, resume, overwrite)
     t_cfg = cfg.train
 
@@ -129,47 +153,50 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
     aliases = load_aliases(resolve_data_path(cfg.data.actor_aliases, "{repo}") if cfg.data.actor_aliases else None)
     unique = list({id(r): r for r in train_records}.values())  # data.repeat repeats the same dicts
     maps = LabelMaps.build(unique, cfg.data.event_types, cfg.data.actor_min_count, aliases)
-    log.info("training records %d (%d with repeats), dev records %d; labels: %d regions, %d event types, %d actors",
-             len(unique), len(train_records), len(dev_records), len(maps.region), len(maps.event_types), len(maps.actors))
+    log.info("training records %d (%d with repeats), dev records %d; labels: %s", len(unique), len(train_records),
+             len(dev_records), ", ".join(f"{len(maps.get(t))} {t}" for t in TASKS))
+    if not any(any(r.get(k) is not None for k in (*TASKS, "summary", "actor_mentions")) for r in unique):
+        raise DataError("no training record carries a label for any task (region, event_types, actors, summary, "
+                        "actor_mentions): check data.train")
+    words = SummaryWords.learn([r["summary"] for r in unique if r.get("summary")], [r["text"] for r in unique])
 
     # ---- model
     hf_logging.set_verbosity_error()  # warm-starting a decoder reports every new cross-attention weight
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_name(cfg.model.name))
-    model = create_model(
-        cfg.model.name, tokenizer, {"region": maps.region, "event_types": maps.event_types, "actors": maps.actors},
-        summary=cfg.model.summary, lexical=cfg.model.lexical, pooling=cfg.model.pooling, dropout=cfg.model.dropout,
-        max_length=cfg.model.max_length, stride=cfg.model.stride, generation=vars(cfg.generation).copy(),
-        tiny=vars(cfg.model.tiny).copy(), newsdesk_version=__version__,
-    )
+    model = create_model(cfg.model, tokenizer, maps.labels, generation=vars(cfg.generation).copy(), aliases=aliases,
+                         newsdesk_version=__version__)
     hf_logging.set_verbosity_warning()
+    phased = t_cfg.summary_epochs > 0 and model.has_summary
     start_id = model.backbone.config.decoder_start_token_id if model.has_summary else None
+    label_records = [r for r in train_records if not phased or _has_labels(r)]
     examples = make_examples(
-        train_records, tokenizer, maps, cfg.model.max_length, cfg.model.stride, t_cfg.max_windows,
-        cfg.data.summary_max_tokens, start_id,
+        [{**r, "summary": None} if phased else r for r in label_records], tokenizer, maps, cfg.model.max_length,
+        cfg.model.stride, t_cfg.max_windows, cfg.data.summary_max_tokens, start_id,
     )
     if model.lexical is not None:
         model.idf.copy_(idf_from_documents([set(ex.lexical) for ex in examples], model.config.lexical_size))
     pos_weights = _pos_weights(examples, maps, cfg)
 
-    # ---- optimiser
+    # ---- optimiser; the schedule counts optimizer steps of one process (each process steps it once)
     groups = _param_groups(model, t_cfg)
     optimizer = torch.optim.AdamW(groups)
     world = accelerator.num_processes
-    batches_per_epoch = len(examples) // (t_cfg.batch_size * world) or 1
+    batches_per_epoch = max(1, len(examples) // (t_cfg.batch_size * world))
     steps_per_epoch = max(1, batches_per_epoch // t_cfg.grad_accum)
     total_steps = t_cfg.max_steps or steps_per_epoch * t_cfg.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(t_cfg.warmup_ratio * total_steps), total_steps)
-    model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
+    model, optimizer = accelerator.prepare(model, optimizer)
+    accelerator.register_for_checkpointing(scheduler)
 
     state = TrainState()
     if resume:
-        state = _load_checkpoint(accelerator, ckpt_dir, maps)
-        log.info("resumed from %s: epoch %d, step %d", ckpt_dir, state.epoch, state.step)
+        state = _load_checkpoint(accelerator, ckpt_root, maps)
+        log.info("resumed from %s: %s phase, epoch %d, step %d", ckpt_root, state.phase, state.epoch, state.step)
     elif accelerator.is_main_process:
         out.mkdir(parents=True, exist_ok=True)
         if overwrite:
             shutil.rmtree(model_dir, ignore_errors=True)
-            shutil.rmtree(ckpt_dir, ignore_errors=True)
+            shutil.rmtree(ckpt_root, ignore_errors=True)
     if accelerator.is_main_process:
         save_config(cfg, out / "train_config.yaml", command)
 
@@ -177,7 +204,8 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
     pw = {k: (v.to(device) if v is not None else None) for k, v in pos_weights.items()}
     loss_weights = vars(t_cfg.loss)
     pad = tokenizer.pad_token_id or 0
-    done = False
+    sizes = {t: len(maps.get(t)) for t in TASKS}
+    done = state.phase != "labels"
     while state.epoch < t_cfg.epochs and not done:
         batches = length_grouped_batches([ex.length for ex in examples], t_cfg.batch_size, t_cfg.seed + state.epoch)
         # each process takes every world-th batch; all take the same number of steps (DDP)
@@ -187,18 +215,22 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
                    disable=not accelerator.is_main_process, dynamic_ncols=True)
         t0, seen, running, loss_sum, loss_n = time.time(), 0, {}, 0.0, 0
         for b in range(state.batch_in_epoch, len(batches)):
-            batch = collate([examples[i] for i in batches[b]], pad, len(maps.event_types), len(maps.actors))
-            batch = {k: v.to(device) for k, v in batch.items()}
+            batch = to_device(collate([examples[i] for i in batches[b]], pad, sizes), device)
             with accelerator.accumulate(model):
                 with accelerator.autocast():
-                    output = model(**batch, event_pos_weight=pw["event_types"], actor_pos_weight=pw["actors"],
-                                   loss_weights=loss_weights)
+                    output = model(**batch, pos_weight=pw, loss_weights=loss_weights)
+                if not torch.isfinite(output.loss):
+                    raise FloatingPointError(
+                        f"training loss is {output.loss.item()} at step {state.step} (losses: "
+                        f"{ {k: round(v.item(), 4) for k, v in output.losses.items()} }): lower train.lr / train.head_lr, "
+                        "or check the data; nothing was saved from this step")
                 accelerator.backward(output.loss)
                 if accelerator.sync_gradients:
                     accelerator.clip_grad_norm_(model.parameters(), t_cfg.max_grad_norm)
-                    state.step += 1
                 optimizer.step()
-                scheduler.step()
+                if accelerator.sync_gradients:
+                    scheduler.step()
+                    state.step += 1
                 optimizer.zero_grad()
             seen += len(batches[b]) * world
             loss_sum, loss_n = loss_sum + output.loss.item(), loss_n + 1
@@ -212,7 +244,7 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
                 log.info("step %d loss %.4f (%s) lr %.2e %.1f examples/s", state.step, output.loss.item(),
                          " ".join(f"{k} {v:.3f}" for k, v in running.items()), scheduler.get_last_lr()[0], rate)
             if t_cfg.checkpoint_every and state.step % t_cfg.checkpoint_every == 0 and accelerator.sync_gradients:
-                _save_checkpoint(accelerator, ckpt_dir, state, maps, extra_seconds=time.time() - t0, extra_examples=seen)
+                _save_checkpoint(accelerator, ckpt_root, state, maps, extra_seconds=time.time() - t0, extra_examples=seen)
             if t_cfg.max_steps and state.step >= t_cfg.max_steps:
                 done = True
                 break
@@ -226,9 +258,10 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
         if accelerator.is_main_process:
             unwrapped = accelerator.unwrap_model(model)
             # without dev data the last epoch is kept
-            metrics = evaluate_model(unwrapped, tokenizer, dev_records, maps, cfg) if dev_records else {"score": state.epoch}
-            row = {"epoch": state.epoch, "step": state.step, "train_loss": round(loss_sum / max(loss_n, 1), 4),
-                   **headline_table(metrics),
+            n_sum = 0 if phased else None
+            metrics = evaluate_model(unwrapped, tokenizer, dev_records, maps, cfg, words, n_summaries=n_sum) if dev_records else {"score": state.epoch}
+            row = {"epoch": state.epoch, "step": state.step, "lr": scheduler.get_last_lr()[0],
+                   "train_loss": round(loss_sum / max(loss_n, 1), 4), **headline_table(metrics),
                    "train_examples_per_s": round(seen / max(time.time() - t0, 1e-9), 2)}
             state.history.append(row)
             log.info("epoch %d dev: %s", state.epoch, json.dumps(row))
@@ -242,7 +275,7 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
                 value = state.epoch
             if value > state.best:
                 state.best, state.best_epoch, state.bad_epochs = value, state.epoch, 0
-                save_model(unwrapped, tokenizer, model_dir)
+                save_model(unwrapped, tokenizer, model_dir, words)
             else:
                 state.bad_epochs += 1
                 if state.bad_epochs >= t_cfg.patience:
@@ -254,35 +287,49 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
 
             broadcast_object_list(stop)
         done = stop[0]
-        _save_checkpoint(accelerator, ckpt_dir, state, maps)
+        if done or state.epoch >= t_cfg.epochs:
+            state.phase, state.epoch, done = ("summary" if phased else "done"), 0, True
+        _save_checkpoint(accelerator, ckpt_root, state, maps)
+    accelerator.wait_for_everyone()
+    if phased and state.phase == "summary":
+        from newsdesk.summary_phase import train_summary_phase
+
+        train_summary_phase(accelerator, cfg, state, model_dir, tokenizer, train_records, dev_records, maps, words,
+                            lambda st: _save_checkpoint(accelerator, ckpt_root, st, maps))
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
-        finish(model_dir, tokenizer, dev_records, maps, cfg, state, command, accelerator)
-        shutil.rmtree(ckpt_dir, ignore_errors=True)
+        finish(model_dir, tokenizer, dev_records, maps, cfg, state, command, accelerator, words)
+        shutil.rmtree(ckpt_root, ignore_errors=True)
     accelerator.wait_for_everyone()
     return model_dir
+
+
+def _has_labels(r: dict) -> bool:
+    return any(r.get(k) is not None for k in (*TASKS, "actor_mentions"))
 
 
 # ----------------------------------------------------------------------------- pieces
 def _pos_weights(examples: list[Example], maps: LabelMaps, cfg: Config) -> dict[str, torch.Tensor | None]:
     out: dict[str, torch.Tensor | None] = {}
     loss = cfg.train.loss
-    for task, mode, clip in (("event_types", loss.event_pos_weight, loss.event_pos_weight_clip),
-                             ("actors", loss.actor_pos_weight, loss.actor_pos_weight_clip)):
-        rows = [getattr(ex, task) for ex in examples if getattr(ex, task) is not None]
+    modes = {"event_types": (loss.event_pos_weight, loss.event_pos_weight_clip),
+             "actors": (loss.actor_pos_weight, loss.actor_pos_weight_clip)}
+    for task in MULTI_LABEL:
+        mode, clip = modes[task]
+        rows = [ex.labels[task] for ex in examples if task in ex.labels]
         if not rows or not maps.get(task):
             out[task] = None
             continue
-        pos = torch.tensor(rows).sum(0)
-        out[task] = pos_weight_from_counts(pos, len(rows), mode, clip)
+        out[task] = pos_weight_from_counts(torch.tensor(rows).sum(0), len(rows), mode, clip)
     return out
 
 
 def _param_groups(model: NewsdeskModel, t) -> list[dict[str, Any]]:
-    """Encoder, heads, lexical layer and decoder each get their own learning rate."""
+    """Encoder, heads (label and mention heads), lexical layer and decoder each get their own learning rate."""
     part_of: dict[int, str] = {id(p): "encoder" for p in model.encoder().parameters()}
-    for head in (model.region_head, model.event_head, model.actor_head):
-        part_of.update({id(p): "heads" for p in head.parameters()})
+    part_of.update({id(p): "heads" for p in model.heads.parameters()})
+    if model.mention_head is not None:
+        part_of.update({id(p): "heads" for p in model.mention_head.parameters()})
     if model.lexical is not None:
         part_of.update({id(p): "lexical" for p in model.lexical.parameters()})
     groups: dict[tuple[str, bool], list] = {}
@@ -295,108 +342,100 @@ def _param_groups(model: NewsdeskModel, t) -> list[dict[str, Any]]:
             for (part, decay), ps in groups.items()]
 
 
-def _save_checkpoint(accelerator, ckpt_dir: Path, state: TrainState, maps: LabelMaps,
+def _save_checkpoint(accelerator, ckpt_root: Path, state: TrainState, maps: LabelMaps,
                      extra_seconds: float = 0.0, extra_examples: int = 0) -> None:
+    """Atomic: everything goes to `step-N.tmp`, which is renamed to `step-N` once complete (its
+    trainer_state.json last); the newest CHECKPOINTS_KEPT complete checkpoints are kept."""
     accelerator.wait_for_everyone()
-    accelerator.save_state(str(ckpt_dir / "state"), safe_serialization=True)
+    name = f"step-{state.step:07d}" + ("-summary" if state.phase == "summary" else "")
+    tmp, final = ckpt_root / f"{name}.tmp", ckpt_root / name
+    if accelerator.is_main_process:
+        shutil.rmtree(tmp, ignore_errors=True)
+    accelerator.wait_for_everyone()
+    accelerator.save_state(str(tmp / "state"), safe_serialization=True)
     if accelerator.is_main_process:
         snap = dict(vars(state))
         snap["train_seconds"] += extra_seconds
         snap["examples_seen"] += extra_examples
-        payload = {"state": snap, "labels": {"region": maps.region, "event_types": maps.event_types, "actors": maps.actors}}
-        tmp = ckpt_dir / "trainer_state.json.tmp"
-        tmp.write_text(json.dumps(payload, indent=1), encoding="utf-8")
-        tmp.replace(ckpt_dir / "trainer_state.json")
+        payload = {"state": snap, "labels": maps.labels}
+        (tmp / "trainer_state.json").write_text(json.dumps(payload, indent=1, default=float), encoding="utf-8")
+        shutil.rmtree(final, ignore_errors=True)
+        tmp.rename(final)
+        for old in _checkpoints(ckpt_root)[:-CHECKPOINTS_KEPT]:
+            shutil.rmtree(old, ignore_errors=True)
     accelerator.wait_for_everyone()
 
 
-def _load_checkpoint(accelerator, ckpt_dir: Path, maps: LabelMaps) -> TrainState:
-    payload = json.loads((ckpt_dir / "trainer_state.json").read_text(encoding="utf-8"))
-    labels = payload["labels"]
-    if labels != {"region": maps.region, "event_types": maps.event_types, "actors": maps.actors}:
-        raise ConfigError(f"--resume: the label maps built from the data differ from the checkpoint's in {ckpt_dir}; "
+def _load_checkpoint(accelerator, ckpt_root: Path, maps: LabelMaps) -> TrainState:
+    ckpt = _checkpoints(ckpt_root)[-1]
+    payload = json.loads((ckpt / "trainer_state.json").read_text(encoding="utf-8"))
+    if payload["labels"] != maps.labels:
+        raise ConfigError(f"--resume: the label maps built from the data differ from the checkpoint's in {ckpt}; "
                           "resume with the same data and config as the interrupted run")
-    accelerator.load_state(str(ckpt_dir / "state"))
+    accelerator.load_state(str(ckpt / "state"))
     return TrainState(**payload["state"])
 
 
-def save_model(model: NewsdeskModel, tokenizer, model_dir: Path) -> None:
-    """Weights (safetensors), config with labels/thresholds/generation settings, tokenizer."""
+def save_model(model: NewsdeskModel, tokenizer, model_dir: Path, words: SummaryWords | None = None) -> None:
+    """Weights (safetensors), config with labels/thresholds, generation settings, tokenizer, summary words."""
     model_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(model_dir, safe_serialization=True)
     tokenizer.save_pretrained(model_dir)
+    if words is not None:
+        words.save(model_dir)
 
 
 # ----------------------------------------------------------------------------- evaluation
-def _gold_matrix(records: list[dict], task: str, labels: list[str], norm=lambda x: x) -> tuple[list[int], np.ndarray]:
-    idx = [i for i, r in enumerate(records) if r.get(task) is not None]
-    index = {l: j for j, l in enumerate(labels)}
-    gold = np.zeros((len(idx), len(labels)), dtype=np.int64)
-    for row, i in enumerate(idx):
-        for label in records[i][task]:
-            j = index.get(norm(label))
-            if j is not None:
-                gold[row, j] = 1
-    return idx, gold
-
-
-def fit_decisions(model: NewsdeskModel, scored: list, records: list[dict], maps: LabelMaps, cfg: Config) -> None:
-    """Calibrate the heads and tune thresholds on dev; written into `model.config`."""
-    c = model.config
-    idx = [i for i, r in enumerate(records) if r.get("region") in maps.region]
-    if cfg.train.calibrate and idx:
-        logits = np.stack([scored[i].region_logits for i in idx])
-        c.region_temperature = fit_temperature(logits, np.array([maps.region.index(records[i]["region"]) for i in idx]))
-    for task, attr, cal_attr in (("event_types", "event_thresholds", "event_calibration"), ("actors", "actor_thresholds", "actor_calibration")):
-        labels = maps.get(task)
-        if not labels:
-            continue
-        idx, gold = _gold_matrix(records, task, labels, maps.canonical_actor if task == "actors" else (lambda x: x))
-        logit_attr = "event_logits" if task == "event_types" else "actor_logits"
-        logits = np.stack([getattr(scored[i], logit_attr) for i in idx]) if idx else np.zeros((0, len(labels)))
-        calibration = fit_platt(logits, gold) if cfg.train.calibrate else [[1.0, 0.0]] * len(labels)
-        setattr(c, cal_attr, calibration)
-        thresholds = tune_thresholds(apply_platt(logits, calibration), gold) if cfg.train.tune_thresholds else [0.5] * len(labels)
-        setattr(c, attr, thresholds)
-
-
 def evaluate_model(model: NewsdeskModel, tokenizer, records: list[dict], maps: LabelMaps, cfg: Config,
-                   n_summaries: int | None = None, per_label: bool = False) -> dict[str, Any]:
-    """Dev metrics with calibration and thresholds fitted on the same dev data (as the saved model will be)."""
+                   words: SummaryWords | None = None, n_summaries: int | None = None, per_label: bool = False,
+                   decisions: dict | None = None) -> dict[str, Any]:
+    """Dev metrics with calibration and thresholds fitted on the same dev data (as the saved model
+    will be). The fitted decisions go into `decisions` (when given); the model is not modified."""
+    from newsdesk.evaluation import predict_records
     from newsdesk.predictor import Predictor
 
     predictor = Predictor(model, tokenizer, device=str(next(model.parameters()).device.type),
-                          dtype=resolve_dtype_for_eval(cfg))
-    scored = predictor.score([r["text"] for r in records], batch_size=cfg.train.batch_size * 2, summary=False, clean=False)
-    fit_decisions(model, scored, records, maps, cfg)
-    preds = [predictor.decide(s, r["id"]) for s, r in zip(scored, records)]
+                          dtype=resolve_dtype_for_eval(cfg), summary_words=words, evidence=False)
     n = cfg.train.eval_summaries if n_summaries is None else n_summaries
-    with_summary = [i for i, r in enumerate(records) if r.get("summary")][:n]
-    if with_summary and model.has_summary:
-        gen = predictor.score([records[i]["text"] for i in with_summary], batch_size=cfg.train.batch_size, summary=True, clean=False)
-        for i, s in zip(with_summary, gen):
-            preds[i].summary = s.summary
-    labels = {"region": maps.region, "event_types": maps.event_types, "actors": maps.actors}
-    return task_metrics(preds, records, labels, maps.canonical_actor, per_label=per_label)
+    want = {i for i, r in enumerate(records) if r.get("summary")}
+    want = set(sorted(want)[:n])
+    scored, _ = predict_records(predictor, records, batch_size=cfg.train.batch_size * 2, summary_for=want,
+                                progress=True, decide=False)
+    fitted = fit_decisions({t: [s.logits[t] for s in scored] for t in TASKS}, records, maps,
+                           calibrate=cfg.train.calibrate, tune=cfg.train.tune_thresholds)
+    predictor.calibration, predictor.threshold_of = fitted["calibration"], fitted["thresholds"]
+    if any(r.get("actor_mentions") is not None for r in records) and model.mention_head is not None:
+        predictor.threshold_of["mentions"] = tune_mention_threshold(predictor, scored, records)
+        fitted["thresholds"]["mentions"] = predictor.threshold_of["mentions"]
+    if decisions is not None:
+        decisions.update(fitted)
+    preds = [predictor.decide(s, r["id"]) for s, r in zip(scored, records)]
+    return task_metrics(preds, records, maps.labels, maps.canonical_actor, per_label=per_label)
 
 
 def resolve_dtype_for_eval(cfg: Config) -> str:
     return {"no": "fp32", "auto": "auto"}.get(cfg.train.mixed_precision, cfg.train.mixed_precision)
 
 
-def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: TrainState, command: str, accelerator) -> None:
+def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: TrainState, command: str, accelerator,
+           words: SummaryWords | None = None) -> None:
     """Reload the best model, fit calibration/thresholds on dev, write metrics.json and the model card."""
     from newsdesk.card import write_model_card
 
+    log.info("final dev evaluation of the best model (calibration, thresholds, metrics) ...")
     model = NewsdeskModel.from_pretrained(model_dir)
-    final = evaluate_model(model, tokenizer, dev_records, maps, cfg, n_summaries=10**9, per_label=True) if dev_records else {}
-    save_model(model, tokenizer, model_dir)
+    decisions: dict = {}
+    final = evaluate_model(model, tokenizer, dev_records, maps, cfg, words, n_summaries=10**9, per_label=True,
+                           decisions=decisions) if dev_records else {}
+    if decisions:
+        model.config.calibration, model.config.thresholds = decisions["calibration"], decisions["thresholds"]
+    save_model(model, tokenizer, model_dir, words)
     save_config(cfg, model_dir / "train_config.yaml", command)
     info = {
         "newsdesk_version": __version__,
         "command": command,
         "best_epoch": state.best_epoch,
-        "epochs_run": state.epoch,
+        "epochs_run": len(state.history),
         "steps": state.step,
         "train_seconds": round(state.train_seconds, 1),
         "train_examples_per_s": round(state.examples_seen / max(state.train_seconds, 1e-9), 2),
@@ -404,9 +443,11 @@ def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: Tr
         "device": str(accelerator.device),
         "processes": accelerator.num_processes,
         "data": {"train": cfg.data.train, "dev": cfg.data.dev, "root": cfg.data.root},
-        "labels": {"region": len(maps.region), "event_types": len(maps.event_types), "actors": len(maps.actors)},
+        "labels": {t: len(maps.get(t)) for t in TASKS},
+        "summary_phase": {"epochs": len(state.summary_history), "best_epoch": state.summary_best_epoch,
+                          "history": state.summary_history} if state.summary_history else None,
     }
     payload = {"dev": final, "dev_headline": headline_table(final) if final else {}, "history": state.history, "train": info}
-    (model_dir / "metrics.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
-    write_model_card(model_dir, model.config, payload, cfg)
+    (model_dir / "metrics.json").write_text(json.dumps(payload, indent=1, default=float), encoding="utf-8")
+    write_model_card(model_dir, model, payload, cfg)
     log.info("model saved to %s; dev: %s", model_dir, json.dumps(payload["dev_headline"]))

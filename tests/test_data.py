@@ -89,9 +89,9 @@ def test_label_maps_aliases_and_min_count(tmp_path):
     recs = [{**GOOD, "actors": ["IS"]}, {**GOOD, "actors": ["ISIS", "Kurdish forces"]},
             {**GOOD, "actors": ["islamic state group"], "event_types": ["truce"]}]
     maps = LabelMaps.build(recs, ["capture", "ceasefire"], actor_min_count=2, aliases=aliases)
-    assert maps.actors == ["Islamic State"]  # 3 mentions under one name; Kurdish forces (1) dropped
-    assert maps.event_types == ["capture", "ceasefire", "truce"]  # configured first, found ones added
-    assert maps.region == ["Middle East"]
+    assert maps.get("actors") == ["Islamic State"]  # 3 mentions under one name; Kurdish forces (1) dropped
+    assert maps.get("event_types") == ["capture", "ceasefire", "truce"]  # configured first, found ones added
+    assert maps.get("region") == ["Middle East"]
 
 
 def test_alias_conflict_is_reported(tmp_path):
@@ -109,14 +109,14 @@ def test_examples_and_collate_mask_missing_tasks():
     tok = AutoTokenizer.from_pretrained(embedded_model_path())
     recs = [GOOD, {**GOOD, "region": None, "event_types": None, "actors": None, "summary": "Only a summary."},
             {**GOOD, "text": "word " * 300, "summary": None}]
-    maps = LabelMaps(["Middle East"], ["capture", "ceasefire"], ["IS"])
+    maps = LabelMaps({"region": ["Middle East"], "event_types": ["capture", "ceasefire"], "actors": ["IS"]})
     ex = make_examples(recs, tok, maps, max_length=64, stride=16, max_windows=3, summary_max_tokens=8, decoder_start_id=101)
     assert len(ex[2].windows) == 3  # long text split into windows, capped in training
     assert ex[0].summary[0] != 101 and ex[0].summary[-1] == 102  # CLS stripped, SEP kept
-    batch = collate(ex, 0, 2, 1)
+    batch = collate(ex, 0, {"event_types": 2, "actors": 1})
     assert batch["doc_index"].tolist() == [0, 1, 2, 2, 2]
-    assert batch["region"].tolist() == [0, -100, 0]
-    assert batch["event_types"].tolist() == [[1.0, 0.0], [-100.0, -100.0], [1.0, 0.0]]
+    assert batch["labels"]["region"].tolist() == [0, -100, 0]
+    assert batch["labels"]["event_types"].tolist() == [[1.0, 0.0], [-100.0, -100.0], [1.0, 0.0]]
     assert batch["summary_window"].tolist() == [0, 1]
     assert (batch["summary_labels"] == -100).any()
     assert batch["lexical_offsets"].tolist()[0] == 0 and len(batch["lexical_offsets"]) == 3

@@ -33,7 +33,7 @@ def test_sample_folder_cli(tiny_model, tmp_path):
         assert r["error"] is None and isinstance(r["region"], str)
         assert isinstance(r["summary"], str) and "\n" not in r["summary"] and r["summary"]
         assert set(r["scores"]) == {"region", "event_types", "actors"}
-        assert r["model"] == "model@schema1" and r["schema_version"] == 1
+        assert r["model"] == "model@schema2" and r["schema_version"] == 2
     ids = {r["id"] for r in got}
     assert "mali_labbezanga_border.txt" in ids and "wire-001" in ids
     assert "labelled 13 articles, 0 error rows" in proc.stderr
@@ -183,6 +183,6 @@ def test_int8_quantises_the_transformer_and_keeps_the_heads_fp32(tiny_model):
     dynamic = torch.ao.nn.quantized.dynamic.Linear
     quantised = [n for n, m in p.model.named_modules() if isinstance(m, dynamic)]
     assert quantised and all(n.startswith("backbone.") for n in quantised)
-    assert all(type(getattr(p.model, h)) is torch.nn.Linear for h in ("region_head", "event_head", "actor_head"))
+    assert all(type(p.model.heads[t]) is torch.nn.Linear for t in ("region", "event_types", "actors"))
     pred = p.predict("Rebels seized the town of Goma on Monday after heavy fighting.")
     assert pred.error is None and pred.region is not None and "\n" not in pred.summary

@@ -40,7 +40,7 @@ def test_accelerate_launch_two_cpu_processes_trains_a_model_that_predicts(tmp_pa
     assert train["processes"] == 2 and train["steps"] == 3
     model = newsdesk.load(out / "model", device="cpu", dtype="fp32")
     a, b = model.predict(["Rebels seized the town after heavy clashes.", "A truce held in the capital."], batch_size=2)
-    assert a.error is None and a.region in model.config.region_labels and isinstance(a.summary, str)
+    assert a.error is None and a.region in model.config.labels["region"] and isinstance(a.summary, str)
     assert b.region is not None
 
 

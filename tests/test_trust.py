@@ -48,21 +48,23 @@ def test_each_sentence_goes_to_the_window_holding_most_of_it():
 
 
 def test_evidence_is_the_best_sentence_for_each_predicted_label(tiny_predictor):
-    c = tiny_predictor.config
+    labels = tiny_predictor.config.labels
     text = "Troops took the town. A truce was agreed. Markets reopened."
-    n_ev, n_ac, n_re = len(c.event_labels), len(c.actor_labels), len(c.region_labels)
+    n_ev, n_ac, n_re = (len(labels[t]) for t in ("event_types", "actors", "region"))
     sent = {"event_types": np.full((3, n_ev), -5.0), "actors": np.full((3, n_ac), -5.0), "region": np.zeros((3, n_re))}
-    cap, cease = c.event_labels.index("capture"), c.event_labels.index("ceasefire")
+    cap, cease = labels["event_types"].index("capture"), labels["event_types"].index("ceasefire")
     sent["event_types"][0, cap] = 4.0
     sent["event_types"][1, cease] = 3.0
     sent["region"][2, 0] = 5.0
-    s = Scored(np.zeros(n_re), np.zeros(n_ev), np.zeros(n_ac), 1, text=text,
+    s = Scored({"region": np.zeros(n_re), "event_types": np.zeros(n_ev), "actors": np.zeros(n_ac)}, 1, text=text,
                sentences=[(0, 21), (22, 41), (42, 59)], sentence_logits=sent)
-    ev = tiny_predictor.evidence(s, {"region": [c.region_labels[0]], "event_types": ["capture", "ceasefire"], "actors": []})
+    region = labels["region"][0]
+    ev = tiny_predictor.evidence(s, {"region": [region], "event_types": ["capture", "ceasefire"], "actors": []})
     assert ev["event_types"]["capture"]["sentence"] == "Troops took the town."
     assert ev["event_types"]["ceasefire"]["sentence"] == "A truce was agreed."
-    assert ev["region"][c.region_labels[0]]["sentence"] == "Markets reopened."
-    p_cap = apply_platt(np.array([[4.0] + [0.0] * (n_ev - 1)]), [c.event_calibration[cap]] + [[1, 0]] * (n_ev - 1))[0, 0]
+    assert ev["region"][region]["sentence"] == "Markets reopened."
+    cal = tiny_predictor.config.calibration["event_types"]
+    p_cap = apply_platt(np.array([[4.0] + [0.0] * (n_ev - 1)]), [cal[cap]] + [[1, 0]] * (n_ev - 1))[0, 0]
     assert ev["event_types"]["capture"]["score"] == pytest.approx(p_cap, abs=1e-4)
     assert ev["actors"] == {}
 
