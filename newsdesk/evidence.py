@@ -12,6 +12,8 @@ This module only aligns sentences with token positions; the tensors go through t
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -38,8 +40,9 @@ def sentence_slots(offsets: list[list[tuple[int, int]]], spans: list[tuple[int, 
 
 
 @torch.no_grad()
-def sentence_rows(model, hidden: torch.Tensor, docs: list[dict], special_ids: set[int]):
-    """Per article of a batch: (sentence spans, {task: [sentences, labels] logits}, {few-shot label: [sentences]}).
+def sentence_rows(model, hidden: torch.Tensor, docs: list[dict], special_ids: set[int], vectors: bool = False):
+    """Per article of a batch: (sentence spans, {task: [sentences, labels] logits}, {few-shot label: [sentences]},
+    and with `vectors` the sentences' pooled states, L2-normalised [sentences, hidden]; else None).
 
     `docs[d]` = {"text", "windows" (token ids), "offsets", "rows" (rows of `hidden` holding the
     article's windows)}. One pooling, one head call and one lexical call for the whole batch.
@@ -55,7 +58,7 @@ def sentence_rows(model, hidden: torch.Tensor, docs: list[dict], special_ids: se
             segment.append(torch.full((len(pos),), len(owners), dtype=torch.long))
             bags.append(sorted({doc["windows"][w][k] for k in pos.tolist()} - special_ids) or [0])
             owners.append((d, spans[j]))
-    results: list[tuple[list, dict, dict]] = [([], {}, {}) for _ in docs]
+    results: list[tuple[list, dict, dict, Any]] = [([], {}, {}, None) for _ in docs]
     if not owners:
         return results
     dev = hidden.device
@@ -66,9 +69,10 @@ def sentence_rows(model, hidden: torch.Tensor, docs: list[dict], special_ids: se
     probes = model.fewshot_scores(pooled)
     arrays = {k: v.float().cpu().numpy() for k, v in logits.items()}
     probe_arrays = {k: v.float().cpu().numpy() for k, v in probes.items()}
+    unit = torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy() if vectors else None
     owner = np.array([o for o, _ in owners])
     for d in range(len(docs)):
         rows = np.nonzero(owner == d)[0]
         results[d] = ([owners[r][1] for r in rows], {k: v[rows] for k, v in arrays.items()},
-                      {k: v[rows] for k, v in probe_arrays.items()})
+                      {k: v[rows] for k, v in probe_arrays.items()}, unit[rows] if unit is not None else None)
     return results

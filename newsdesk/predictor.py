@@ -84,6 +84,7 @@ class Scored:
     sentence_logits: dict[str, np.ndarray] = field(default_factory=dict)  # task -> [sentences, labels]
     fewshot: dict[str, np.ndarray] = field(default_factory=dict)  # few-shot label -> [sentences] probe logits
     mentions: list[Mention] = field(default_factory=list)
+    sentence_vectors: np.ndarray | None = None  # [sentences, hidden] L2-normalised pooled states (score(vectors=True))
 
 
 class Predictor:
@@ -148,7 +149,7 @@ class Predictor:
     # ------------------------------------------------------------------ scoring
     @torch.no_grad()
     def score(self, texts: Sequence[str], batch_size: int = 16, summary: bool = True, progress=None,
-              clean: bool = True, evidence: bool | None = None) -> list[Scored]:
+              clean: bool = True, evidence: bool | None = None, vectors: bool = False) -> list[Scored]:
         """Raw logits, mentions (and summaries) for `texts`, in input order; `batch_size` articles
         per forward pass, length-sorted."""
         cfg = self.config
@@ -186,11 +187,13 @@ class Predictor:
                     offs = toks[i]["offsets"]
                     s.mentions = decode_mentions(texts[i], offs, [tags[k, : len(offs[j])] for j, k in enumerate(rows_of[d])], 0.0)
                 results[i] = s
-            if evidence or cfg.fewshot:
+            if evidence or cfg.fewshot or vectors:
                 docs = [{"text": texts[i], "windows": toks[i]["windows"], "offsets": toks[i]["offsets"], "rows": rows_of[d]}
                         for d, i in enumerate(batch)]
-                for i, (spans, sent_logits, probes) in zip(batch, sentence_rows(self.model, out.hidden_states, docs, self.special_ids)):
-                    results[i].sentences, results[i].sentence_logits, results[i].fewshot = spans, sent_logits, probes
+                rows = sentence_rows(self.model, out.hidden_states, docs, self.special_ids, vectors=vectors)
+                for i, (spans, sent_logits, probes, vecs) in zip(batch, rows):
+                    r = results[i]
+                    r.sentences, r.sentence_logits, r.fewshot, r.sentence_vectors = spans, sent_logits, probes, vecs
             if progress is not None:
                 progress.update(len(batch))
         return results  # type: ignore[return-value]

@@ -1,0 +1,277 @@
+"""Few-shot event types: a linear probe on sentence states, multi-instance over an article's sentences.
+
+    example sentences / articles ──encoder (the model's, not retrained)──▶ sentence states (mean-pooled, L2-normalised)
+        ──▶ positives (articles: the sentence closest to the label's prototype)
+    negatives: the model's sentence bank (sentences of its training articles, saved with it)
+        ──logistic regression──▶ probe (weight, bias) ──▶ an article's score = max over its sentences
+        ──dev (optional)──▶ calibration (a, b) and a threshold; built-in rare labels: fused with the head
+
+The probe lives in `config.fewshot[label]`; `NewsdeskModel.fewshot_scores` applies it to every
+sentence of every article in the same encoder pass as the labels, and the evidence of a few-shot
+label is the sentence that scored highest. Adding or removing a label touches no other label:
+other labels' probabilities, thresholds and decisions are unchanged.
+
+    newsdesk add-label MODEL_DIR NAME --examples FILE [--description TEXT ...] [--dev FILE]
+    newsdesk add-label MODEL_DIR --remove NAME
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+log = logging.getLogger("newsdesk")
+
+BANK_FILE = "sentence_bank.npz"
+BANK_SENTENCES = 4000  # sentences of training articles kept as negatives for new labels
+PROBE_C = 1.0
+NEGATIVE_WEIGHT = 1.0
+
+
+# ----------------------------------------------------------------------------- vectors
+def sentence_vectors(predictor, texts: Sequence[str], batch_size: int = 32, progress=None) -> list[tuple[list, np.ndarray]]:
+    """(sentence spans, unit vectors [sentences, hidden]) per text, from the model's one encoder pass."""
+    scored = predictor.score(list(texts), batch_size=batch_size, summary=False, evidence=True, vectors=True,
+                             progress=progress)
+    dim = predictor.model.hidden_size
+    return [(s.sentences, s.sentence_vectors if s.sentence_vectors is not None else np.zeros((0, dim), np.float32))
+            for s in scored]
+
+
+def build_bank(predictor, records: Sequence[dict], n: int = BANK_SENTENCES, seed: int = 13) -> dict[str, np.ndarray]:
+    """Sentence vectors of (a sample of) training articles, with their article's event types."""
+    rng = random.Random(seed)
+    pool = [r for r in records if r.get("text")]
+    rng.shuffle(pool)
+    labels = predictor.config.labels["event_types"]
+    vecs, tags = [], []
+    for start in range(0, len(pool), 64):
+        chunk = pool[start : start + 64]
+        for r, (_, v) in zip(chunk, sentence_vectors(predictor, [r["text"] for r in chunk])):
+            if not len(v):
+                continue
+            keep = rng.sample(range(len(v)), min(len(v), 4))
+            vecs.append(v[keep])
+            hot = np.zeros(len(labels), dtype=np.int8)
+            for e in r.get("event_types") or []:
+                if e in labels:
+                    hot[labels.index(e)] = 1
+            tags.append(np.repeat(hot[None], len(keep), 0))
+        if sum(len(v) for v in vecs) >= n:
+            break
+    v = np.concatenate(vecs)[:n].astype(np.float16) if vecs else np.zeros((0, predictor.model.hidden_size), np.float16)
+    t = np.concatenate(tags)[:n] if tags else np.zeros((0, len(labels)), np.int8)
+    return {"vectors": v, "event_types": t, "labels": np.array(labels)}
+
+
+def save_bank(bank: dict[str, np.ndarray], model_dir: str | Path) -> None:
+    np.savez_compressed(Path(model_dir) / BANK_FILE, **bank)
+
+
+def load_bank(model_dir: str | Path) -> dict[str, np.ndarray]:
+    path = Path(model_dir) / BANK_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: the model was saved without its sentence bank (retrain, or "
+                                "give negatives with --negatives FILE)")
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+# ----------------------------------------------------------------------------- probes
+def positives(example_vectors: list[np.ndarray], description_vectors: np.ndarray | None = None, rounds: int = 2) -> np.ndarray:
+    """One positive per example: a one-sentence example is itself; an article gives its sentence closest
+    to the label's prototype (the mean of the descriptions and one-sentence examples, refined)."""
+    singles = [v[0] for v in example_vectors if len(v) == 1]
+    seeds = list(description_vectors) if description_vectors is not None else []
+    start = singles + seeds
+    proto = np.mean(start, 0) if start else np.mean(np.concatenate([v for v in example_vectors if len(v)]), 0)
+    chosen = []
+    for _ in range(max(1, rounds)):
+        chosen = [v[int(np.argmax(v @ proto))] for v in example_vectors if len(v)]
+        proto = np.mean(chosen + seeds, 0)
+    return np.stack(chosen + seeds) if chosen or seeds else np.zeros((0, len(proto)))
+
+
+def fit_probe(pos: np.ndarray, neg: np.ndarray, C: float = PROBE_C) -> tuple[list[float], float]:
+    """Logistic regression on unit sentence vectors, classes balanced: (weight, bias)."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.concatenate([pos, neg]).astype(np.float64)
+    y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
+    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
+    clf.fit(x, y)
+    return clf.coef_[0].astype(float).tolist(), float(clf.intercept_[0])
+
+
+def article_scores(weight: Sequence[float], bias: float, vectors: list[np.ndarray]) -> np.ndarray:
+    """Max probe logit over each article's sentences (-10 for an article without sentences)."""
+    w = np.asarray(weight)
+    return np.array([float(np.max(v.astype(np.float64) @ w + bias)) if len(v) else -10.0 for v in vectors])
+
+
+def fit_dev(scores: np.ndarray, gold: np.ndarray, head: np.ndarray | None = None) -> dict[str, Any]:
+    """Calibration (or, with head logits, a fused logistic [head, probe]) and the F1-best threshold on dev."""
+    from newsdesk.calibration import sigmoid, tune_thresholds
+
+    out: dict[str, Any] = {}
+    if gold.sum() >= 2 and (1 - gold).sum() >= 2:
+        from sklearn.linear_model import LogisticRegression
+
+        x = np.stack([head, scores], 1) if head is not None else scores[:, None]
+        clf = LogisticRegression(C=10.0, max_iter=2000).fit(x, gold)
+        coef, b = clf.coef_[0].tolist(), float(clf.intercept_[0])
+        if head is not None:
+            out["fuse"] = [coef[0], coef[1], b]
+            p = sigmoid(x @ np.asarray(coef) + b)
+        else:
+            out["calibration"] = [coef[0], b]
+            p = sigmoid(coef[0] * scores + b)
+        out["threshold"] = float(tune_thresholds(p[:, None], gold[:, None].astype(int))[0]) if gold.sum() >= 3 else 0.5
+        out["dev"] = {"records": int(len(gold)), "positives": int(gold.sum())}
+    return out
+
+
+# ----------------------------------------------------------------------------- training-time probes
+def fit_builtin(predictor, label: str, descriptions: Sequence[str], train_records: Sequence[dict],
+                dev_records: Sequence[dict], bank: dict[str, np.ndarray]) -> dict[str, Any]:
+    """A probe for a built-in rare label (e.g. ceasefire), fused with the head's logit on dev."""
+    labels = predictor.config.labels["event_types"]
+    j = labels.index(label)
+    pos_recs = [r for r in train_records if label in (r.get("event_types") or [])]
+    desc = np.concatenate([v for _, v in sentence_vectors(predictor, list(descriptions))]) if descriptions else None
+    ex = [v for _, v in sentence_vectors(predictor, [r["text"] for r in pos_recs])]
+    pos = positives(ex, desc)
+    neg = bank["vectors"][bank["event_types"][:, j] == 0].astype(np.float32)
+    weight, bias = fit_probe(pos, neg)
+    probe: dict[str, Any] = {"weight": weight, "bias": bias, "examples": len(pos_recs), "descriptions": len(descriptions or []),
+                             "source": "training", "fuse": None, "threshold": 0.5}
+    dev = [r for r in dev_records if r.get("event_types") is not None]
+    if dev:
+        scored = predictor.score([r["text"] for r in dev], summary=False, evidence=True, vectors=True)
+        z = article_scores(weight, bias, [s.sentence_vectors if s.sentence_vectors is not None else np.zeros((0, 1)) for s in scored])
+        head = np.array([s.logits["event_types"][j] for s in scored])
+        gold = np.array([label in r["event_types"] for r in dev], dtype=float)
+        probe.update(fit_dev(z, gold, head))
+    return probe
+
+
+# ----------------------------------------------------------------------------- add-label
+def read_examples(path: str | Path) -> list[str]:
+    """Example texts from a .txt (one example per non-empty line, or per paragraph when separated by
+    blank lines) or a .jsonl/.json file (objects with "text", or strings)."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"examples file not found: {p}")
+    raw = p.read_text(encoding="utf-8")
+    if p.suffix.lower() in (".jsonl", ".json"):
+        items = json.loads(raw) if p.suffix.lower() == ".json" else [json.loads(l) for l in raw.splitlines() if l.strip()]
+        items = items if isinstance(items, list) else [items]
+        texts = [i if isinstance(i, str) else (i or {}).get("text") for i in items]
+        bad = [k for k, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
+        if bad:
+            raise ValueError(f"{p}: item {bad[0] + 1} has no text (give strings or objects with a 'text' field)")
+        return [t.strip() for t in texts]
+    blocks = [b.strip() for b in raw.split("\n\n") if b.strip()]
+    return blocks if len(blocks) > 1 else [l.strip() for l in raw.splitlines() if l.strip()]
+
+
+def add_label(model_dir: str | Path, name: str, examples: Sequence[str], descriptions: Sequence[str] = (),
+              dev_records: Sequence[dict] | None = None, device: str = "auto", dtype: str = "auto") -> dict[str, Any]:
+    """Add (or replace) the few-shot event type `name` in a trained model directory. Returns its entry."""
+    from newsdesk.predictor import Predictor
+
+    t0 = time.time()
+    d = Path(model_dir)
+    predictor = Predictor.load(d, device=device, dtype=dtype, evidence=False)
+    cfg = predictor.config
+    if name in cfg.labels["event_types"]:
+        raise ValueError(f"{name!r} is an event type of the model's head already; a few-shot label needs a new name")
+    if not 1 <= len(examples) <= 200:
+        raise ValueError(f"give 5-20 examples (got {len(examples)})")
+    bank = load_bank(d)
+    desc = np.concatenate([v for _, v in sentence_vectors(predictor, list(descriptions))]) if descriptions else None
+    ex = [v for _, v in sentence_vectors(predictor, list(examples))]
+    pos = positives(ex, desc)
+    weight, bias = fit_probe(pos, bank["vectors"].astype(np.float32))
+    entry: dict[str, Any] = {"weight": weight, "bias": bias, "examples": len(examples), "descriptions": list(descriptions),
+                             "source": "add-label", "threshold": 0.5, "calibration": None,
+                             "added": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    if dev_records:
+        dev = [r for r in dev_records if r.get("event_types") is not None]
+        if dev:
+            vecs = [v for _, v in sentence_vectors(predictor, [r["text"] for r in dev])]
+            z = article_scores(weight, bias, vecs)
+            gold = np.array([name in r["event_types"] for r in dev], dtype=float)
+            entry.update(fit_dev(z, gold))
+    entry["seconds"] = round(time.time() - t0, 1)
+    _write_fewshot(d, name, entry)
+    return entry
+
+
+def remove_label(model_dir: str | Path, name: str) -> None:
+    d = Path(model_dir)
+    raw = json.loads((d / "config.json").read_text(encoding="utf-8"))
+    if name not in (raw.get("fewshot") or {}):
+        known = ", ".join(raw.get("fewshot") or {}) or "none"
+        raise ValueError(f"{name!r} is not a few-shot label of {d} (few-shot labels: {known})")
+    _write_fewshot(d, name, None)
+
+
+def _write_fewshot(d: Path, name: str, entry: dict | None) -> None:
+    """Edit config.json's `fewshot` (atomically) and the model card's "Labels added later" section."""
+    path = d / "config.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    fs = dict(raw.get("fewshot") or {})
+    if entry is None:
+        fs.pop(name, None)
+    else:
+        fs[name] = entry
+    raw["fewshot"] = fs
+    tmp = path.with_name("config.json.tmp")
+    tmp.write_text(json.dumps(raw, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+    card = d / "README.md"
+    text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    head = "## Labels added later (newsdesk add-label)"
+    text = text.split("\n" + head)[0].rstrip("\n") + "\n"
+    added = {k: v for k, v in fs.items() if v.get("source") == "add-label"}
+    if added:
+        lines = ["", head, "", "| label | examples | descriptions | dev records (positives) | threshold | added |",
+                 "|---|---|---|---|---|---|"]
+        for k, v in added.items():
+            dev = v.get("dev") or {}
+            lines.append(f"| {k} | {v['examples']} | {len(v.get('descriptions') or [])} | "
+                         f"{dev.get('records', '-')} ({dev.get('positives', '-')}) | {v.get('threshold', 0.5):.3f} | {v.get('added', '')} |")
+        lines.append("")
+        lines.append("A few-shot label is a linear probe on the model's sentence states (an article has it when one "
+                     "sentence does); the encoder and every other label are unchanged.")
+        text += "\n".join(lines) + "\n"
+    card.write_text(text, encoding="utf-8")
+
+
+def fit_training_probes(model, tokenizer, words, train_records: Sequence[dict], dev_records: Sequence[dict],
+                        labels: Sequence[str], descriptions: dict[str, list[str]], model_dir: str | Path,
+                        dtype: str = "auto") -> None:
+    """After training: save the sentence bank (negatives for `add-label`) and fit the probes of the
+    built-in few-shot labels (`train.fewshot_labels`) into `model.config.fewshot`."""
+    from newsdesk.predictor import Predictor
+
+    device = str(next(model.parameters()).device.type)
+    predictor = Predictor(model, tokenizer, device=device, dtype=dtype, summary_words=words, evidence=False)
+    unique = list({id(r): r for r in train_records if r.get("event_types") is not None}.values())
+    log.info("few-shot: sentence bank from %d labelled training articles%s", len(unique),
+             f"; probes for {', '.join(labels)}" if labels else "")
+    bank = build_bank(predictor, unique)
+    save_bank(bank, model_dir)
+    model.config.fewshot = {}
+    for label in labels:
+        if label not in model.config.labels["event_types"]:
+            raise ValueError(f"train.fewshot_labels names {label!r}, which is not an event type of the model")
+        model.config.fewshot[label] = fit_builtin(predictor, label, descriptions.get(label, []), unique, dev_records, bank)

@@ -1,0 +1,87 @@
+"""Few-shot event types: probes on sentence states, add-label / remove, nothing else moves."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from newsdesk.fewshot import add_label, article_scores, fit_probe, positives, read_examples, remove_label
+
+EXAMPLES = [
+    "The two sides exchanged prisoners at the border crossing on Sunday.",
+    "Forty detainees were freed in a prisoner swap brokered by Qatar.",
+    "The rebels handed over 12 captured soldiers in exchange for 30 of their fighters.",
+    "A prisoner exchange between the army and the militia took place in the capital.",
+    "Both parties released hundreds of captives under the swap deal.",
+]
+ARTICLES = [
+    "Rebels captured the town of Kidal on Monday. Separately, the army shelled positions near Gao.",
+    "Protesters marched in the capital against fuel prices. Police fired tear gas.",
+    "The government and the rebels swapped 40 prisoners on Friday. Fighting continued in the north.",
+]
+
+
+def test_positives_pick_the_sentence_nearest_the_prototype():
+    proto = np.array([1.0, 0.0])
+    single = np.array([[1.0, 0.0]])
+    article = np.array([[0.0, 1.0], [0.9, 0.1], [0.1, 0.9]])
+    pos = positives([single, article])
+    assert pos.shape == (2, 2) and np.allclose(pos[1], [0.9, 0.1])  # the article gives its on-topic sentence
+    w, b = fit_probe(np.array([[1.0, 0.0], [0.9, 0.1]]), np.array([[0.0, 1.0], [0.1, 0.9], [0.2, 0.8]]))
+    scores = article_scores(w, b, [article, np.array([[0.0, 1.0]]), np.zeros((0, 2))])
+    assert scores[0] > 0 > scores[1] and scores[2] == -10.0  # max over sentences; an empty article scores low
+    assert proto @ np.asarray(w) > 0
+
+
+def test_read_examples_txt_lines_paragraphs_and_jsonl(tmp_path):
+    (tmp_path / "a.txt").write_text("one\ntwo\n\n")
+    (tmp_path / "b.txt").write_text("para one\nstill one\n\npara two\n")
+    (tmp_path / "c.jsonl").write_text('{"text": "x"}\n"y"\n')
+    assert read_examples(tmp_path / "a.txt") == ["one", "two"]
+    assert read_examples(tmp_path / "b.txt") == ["para one\nstill one", "para two"]
+    assert read_examples(tmp_path / "c.jsonl") == ["x", "y"]
+    (tmp_path / "d.jsonl").write_text('{"title": "no text"}\n')
+    with pytest.raises(ValueError, match="item 1 has no text"):
+        read_examples(tmp_path / "d.jsonl")
+
+
+@pytest.fixture()
+def model_dir(tiny_model, tmp_path):
+    d = tmp_path / "model"
+    shutil.copytree(tiny_model, d)
+    return d
+
+
+def test_add_label_adds_one_type_and_changes_no_other_decision(model_dir):
+    import newsdesk
+
+    before = newsdesk.load(model_dir, device="cpu", dtype="fp32").predict(ARTICLES, summary=False)
+    dev = [{"text": t, "event_types": (["prisoner_exchange"] if "swap" in t else [])} for t in ARTICLES + EXAMPLES[:2]]
+    entry = add_label(model_dir, "prisoner_exchange", EXAMPLES, ["Warring sides exchange prisoners."], dev,
+                      device="cpu", dtype="fp32")
+    assert entry["examples"] == 5 and entry["source"] == "add-label" and len(entry["weight"]) == 32
+    cfg = json.loads((model_dir / "config.json").read_text())
+    assert "prisoner_exchange" in cfg["fewshot"] and "prisoner_exchange" not in cfg["labels"]["event_types"]
+    assert "prisoner_exchange" in (model_dir / "README.md").read_text()
+    p = newsdesk.load(model_dir, device="cpu", dtype="fp32")
+    after = p.predict(ARTICLES, summary=False)
+    assert "prisoner_exchange" in p.labels["event_types"]
+    for a, b in zip(before, after):
+        assert [e for e in b.event_types if e != "prisoner_exchange"] == a.event_types
+        assert {k: v for k, v in b.scores["event_types"].items() if k != "prisoner_exchange"} == a.scores["event_types"]
+        assert (a.region, a.actors, a.scores["region"]) == (b.region, b.actors, b.scores["region"])
+    for b in after:
+        if "prisoner_exchange" in b.event_types:  # its evidence is one of the article's sentences
+            assert b.evidence["event_types"]["prisoner_exchange"]["sentence"] in ARTICLES[after.index(b)]
+    remove_label(model_dir, "prisoner_exchange")
+    again = newsdesk.load(model_dir, device="cpu", dtype="fp32").predict(ARTICLES, summary=False)
+    assert [a.to_dict() for a in again] == [a.to_dict() for a in before]
+    assert "prisoner_exchange" not in (model_dir / "README.md").read_text()
+    with pytest.raises(ValueError, match="is not a few-shot label"):
+        remove_label(model_dir, "prisoner_exchange")
+
+
+def test_add_label_refuses_a_head_label(model_dir):
+    with pytest.raises(ValueError, match="already"):
+        add_label(model_dir, "capture", EXAMPLES, device="cpu", dtype="fp32")
