@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         train(data_dir, out, args.epochs, args.overwrite, extra)
     model_dir = out / "model"
 
-    from newsdesk.evaluation import evaluate_dir, train_setting
+    from newsdesk.eval_run import evaluate_dir, train_setting
     from newsdesk.predictor import ModelDirError, Predictor
 
     try:

@@ -96,7 +96,7 @@ def evidence_cost(model_dir, records, batch_size, repeats=2):
 
 
 def calibration_table(model_dir, sets, batch_size, limit):
-    from newsdesk.evaluation import evaluate_dir
+    from newsdesk.eval_run import evaluate_dir
 
     rows = []
     for name, path in sets:
@@ -126,7 +126,7 @@ def main() -> int:
     args = ap.parse_args()
     data = Path(args.data_dir)
     from newsdesk.data import read_records
-    from newsdesk.evaluation import load_triggers
+    from newsdesk.eval_run import load_triggers
 
     report: dict = {"model": args.model, "limit": args.limit}
     summary_sets = [(n, p) for n, p in [("insightcrime dev (in domain)", data / "insightcrime/dev.jsonl"),

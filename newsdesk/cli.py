@@ -136,10 +136,71 @@ def _print_rows(out: str) -> None:
               f"    actors: {', '.join(r['actors']) or '-'}\n    summary: {r['summary']}")
 
 
-def eval_main(argv: Sequence[str] | None = None) -> int:
-    from newsdesk.evaluation import eval_cli
+EVAL_EPILOG = """writes into --report DIR:
+  metrics.json       every metric, model and baselines ("results"), calibration bins, data used
+  report.md          tables per task (model vs baselines), worst labels, error examples, plots
+  predictions.jsonl  per record: gold, model prediction, baseline predictions
+  *.png              region confusion matrix, per-label F1 bars, reliability diagram
 
-    return eval_cli(argv)
+exit codes: 0 done; 1 bad model directory, missing or invalid data file, unwritable report dir.
+"""
+
+
+def eval_main(argv: Sequence[str] | None = None) -> int:
+    """`newsdesk eval MODEL_DIR DATA [DATA ...] [--train TRAIN ...] --report DIR` (see newsdesk.eval_run)."""
+    parser = argparse.ArgumentParser(
+        prog="newsdesk eval",
+        description="Score a trained model on labelled records (the record schema), per task, with "
+        "calibration, against TF-IDF + logistic regression, Lead-1 and TextRank baselines.",
+        epilog=EVAL_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("model_dir", help="trained model directory (e.g. runs/default/model)")
+    parser.add_argument("data", nargs="+", help="labelled data file(s): .jsonl .json .csv .parquet in the record schema")
+    parser.add_argument("--train", nargs="+", metavar="TRAIN",
+                        help="training file(s) for the TF-IDF baseline (90%% fit, 10%% threshold tuning, seed 13)")
+    parser.add_argument("--report", required=True, metavar="DIR", help="folder for metrics.json, report.md and plots")
+    parser.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16)")
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16", "int8"])
+    parser.add_argument("--no-summary", action="store_true", help="skip summaries (labels only, much faster)")
+    parser.add_argument("--update-card", action="store_true", help="add/replace an Evaluation section in MODEL_DIR/README.md")
+    parser.add_argument("--max-records", type=int, metavar="N", help="read at most N records per DATA file")
+    parser.add_argument("--max-train-records", type=int, metavar="N", help="read at most N records per TRAIN file")
+    parser.add_argument("--examples", type=int, default=5, metavar="N", help="error examples per task in report.md (default 5)")
+    parser.add_argument("--triggers", metavar="FILE", help="evidence triggers (JSONL, e.g. data/evidence_triggers.jsonl): "
+                        "report how often the evidence sentence holds a gold trigger")
+    args = parser.parse_args(argv)
+
+    import logging
+    from pathlib import Path
+
+    from newsdesk.data import DataError
+    from newsdesk.eval_run import evaluate_dir
+    from newsdesk.predictor import ModelDirError
+
+    logging.basicConfig(format="%(levelname)s %(message)s", level=logging.WARNING)
+    logging.getLogger("absl").setLevel(logging.WARNING)
+    for p in [*args.data, *(args.train or []), *([args.triggers] if args.triggers else [])]:
+        if not Path(p).is_file():
+            print(f"error: data file not found: {p}", file=sys.stderr)
+            return 1
+    try:
+        result = evaluate_dir(
+            args.model_dir, args.data, args.train, args.report, batch_size=args.batch_size, device=args.device,
+            dtype=args.dtype, summary=not args.no_summary, update_card=args.update_card, max_records=args.max_records,
+            max_train_records=args.max_train_records, examples=args.examples, progress=True, triggers=args.triggers,
+        )
+    except (ModelDirError, DataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 1
+    for system, row in result.metrics["headline"].items():
+        print(f"{system:9s} " + " ".join(f"{k}={v:.4f}" for k, v in row.items()))
+    print(f"report written to {Path(args.report) / 'report.md'}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,13 +11,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from newsdesk.baselines import record_text
+from newsdesk.baselines import (
+    BASELINE_SEED, body_only, extractive_summaries, fit_tfidf_baseline, record_text, split_for_tuning,
+)
 from newsdesk.cli import main as cli_main
 from newsdesk.data import LabelMaps, load_aliases, read_records
-from newsdesk.evaluation import (
-    BASELINE_SEED, HEADLINE, body_only, calibration_metrics, calibration_pairs, extractive_summaries,
-    fit_tfidf_baseline, headline_table, raw_probabilities, split_for_tuning, task_metrics,
-)
+from newsdesk.eval_run import raw_probabilities
+from newsdesk.evaluation import HEADLINE, calibration_metrics, calibration_pairs, headline_table, task_metrics
 from newsdesk.report import update_model_card, worst_labels
 
 REPO = Path(__file__).resolve().parent.parent
