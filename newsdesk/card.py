@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-
-def _table(rows: list[tuple[str, str]]) -> str:
-    return "\n".join(["| metric | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)])
+from newsdesk.report import md_table
 
 
 def write_model_card(model_dir: Path, model, payload: dict[str, Any], cfg) -> None:
     info = payload["train"]
     headline = payload.get("dev_headline") or {}
-    metrics = _table([(k, f"{v:.4f}") for k, v in headline.items()]) if headline else "No dev data was given: no metrics."
+    metrics = md_table(["metric", "value"], [(k, f"{v:.4f}") for k, v in headline.items()]) if headline else "No dev data was given: no metrics."
     config = model.config
     gen = model.summary_settings
     lines = [
