@@ -28,13 +28,13 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from newsdesk.actors import Gazetteer
+from newsdesk.calibration import tune_thresholds
 from newsdesk.extras import require
 from newsdesk.sentences import sentences
 from newsdesk.tasks import TASKS
 
 MULTILABEL_TASKS = ("event_types", "actors")
 MIN_DF_DOCS = 50  # with at least this many training texts, drop n-grams seen in only one of them
-THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 BASELINE_SEED = 13  # the TRAIN split that tunes the TF-IDF baseline's thresholds
 BASELINE_TUNE_SHARE = 0.1  # share of TRAIN held out to tune those thresholds
 MIN_TUNE_RECORDS = 10  # below this many TRAIN records, the baseline keeps its default thresholds
@@ -169,32 +169,17 @@ class TfidfBaseline:
         return predictions
 
     def tune_thresholds(self, dev_records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
-        """Set each multi-label threshold to the grid value with the best dev F1 for that label.
-
-        Uses the dev records labelled for the task; labels without a gold positive there keep
-        their threshold. Ties go to the value closest to the default threshold. Returns the
-        thresholds now in use, {task: {label: threshold}}.
-        """
+        """Set the multi-label thresholds the way newsdesk sets the model's (`calibration.tune_thresholds`):
+        per label the grid cut with the best dev F1, the head's best shared cut for labels with few
+        dev positives. Uses the dev records labelled for the task. Returns {task: {label: threshold}}."""
         dev_records = list(dev_records)
         for task, head in self.heads.items():
             dev = [r for r in dev_records if r.get(task) is not None]
             if not dev or not head.labels:
                 continue
             probs = head.probabilities(self.vectorizer.transform([record_text(r) for r in dev]))
-            gold = _binarize([r[task] for r in dev], head.labels).astype(bool)
-            for j in range(len(head.labels)):
-                if gold[:, j].any():
-                    head.thresholds[j] = self._best_threshold(probs[:, j], gold[:, j])
+            head.thresholds = np.asarray(tune_thresholds(probs, _binarize([r[task] for r in dev], head.labels)))
         return {task: dict(zip(h.labels, h.thresholds.tolist())) for task, h in self.heads.items()}
-
-    def _best_threshold(self, probs: np.ndarray, gold: np.ndarray) -> float:
-        predicted = probs[:, None] >= THRESHOLD_GRID[None, :]
-        tp = (predicted & gold[:, None]).sum(axis=0)
-        fp = (predicted & ~gold[:, None]).sum(axis=0)
-        fn = (~predicted & gold[:, None]).sum(axis=0)
-        f1 = 2 * tp / (2 * tp + fp + fn)  # gold has a positive, so the denominator is > 0
-        best = max(range(len(THRESHOLD_GRID)), key=lambda k: (f1[k], -abs(THRESHOLD_GRID[k] - self.threshold)))
-        return float(THRESHOLD_GRID[best])
 
     def _probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
         """Region class probabilities (None if unfitted) and label probabilities per multi-label task."""

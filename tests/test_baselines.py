@@ -1,8 +1,10 @@
 """TF-IDF baseline on a toy, perfectly separable record set; lead-1 and TextRank on known texts."""
 
+import numpy as np
 import pytest
 
-from newsdesk.baselines import THRESHOLD_GRID, TfidfBaseline, lead1, record_text, textrank
+from newsdesk.baselines import TfidfBaseline, _MultilabelHead, lead1, record_text, textrank
+from newsdesk.calibration import GRID
 
 # Region is given away by the place names, event types by "clashed"/"marched", actors by their names.
 _PLACES = {"Western Africa": "Mopti in central Mali", "South Asia": "Quetta in western Pakistan"}
@@ -89,8 +91,30 @@ def test_unlabelled_task_and_constant_labels():
 def test_tune_thresholds(model):
     thresholds = model.tune_thresholds(RECORDS[:7])
     assert set(thresholds) == {"event_types", "actors"}
-    assert all(t in THRESHOLD_GRID for task in thresholds.values() for t in task.values())
-    assert thresholds["actors"]["Wagner"] == 0.5  # no gold positive in these dev records: left at default
+    assert all(t in GRID for task in thresholds.values() for t in task.values())
+
+
+class _FixedProbabilities:
+    def __init__(self, p):
+        self.p = np.asarray(p)
+
+    def predict_proba(self, X):
+        return self.p
+
+
+def test_thresholds_come_from_calibrations_search():
+    """The baseline tunes its thresholds with the model's search (calibration.tune_thresholds: 0.025 grid,
+    ties to the cut nearest 0.5, the head's shared cut for labels with under 3 dev positives)."""
+    model = TfidfBaseline().fit(RECORDS)
+    #            a     b      gold a  gold b
+    rows = [(0.90, 0.10, 1, 0), (0.80, 0.10, 1, 0), (0.72, 0.10, 1, 0), (0.60, 0.10, 0, 0), (0.20, 0.65, 0, 1)]
+    model.heads["actors"] = _MultilabelHead(["a", "b"], _FixedProbabilities([r[:2] for r in rows]), np.full(2, 0.5))
+    dev = [{"text": "t", "actors": [n for n, g in zip("ab", r[2:]) if g]} for r in rows]
+    # a (3 positives, own cut): F1 = 1 for cuts in (0.60, 0.72] -> grid 0.625 ... 0.7 -> nearest 0.5: 0.625
+    # b (1 positive: the shared cut): pooled, F1 = 1 for cuts in (0.60, 0.65] -> 0.625
+    # (the baseline's own search before, step 0.05 and b on its own 1 positive, gave 0.65 and 0.5)
+    assert model.tune_thresholds(dev)["actors"] == {"a": 0.625, "b": 0.625}
+    assert model.predict(["t"] * 5)[3]["actors"] == [] and model.predict(["t"] * 5)[4]["actors"] == ["b"]
 
 
 ARTICLE = (
