@@ -207,6 +207,7 @@ def textrank(text: str) -> str:
 
     Ties (within 1e-9) go to the earlier sentence; whitespace-normalised; "" for empty text.
     """
+    nx = require("networkx", "TextRank (the summary baseline of newsdesk eval)")
     candidates = [_normalise_space(s) for s in sentences(text)]
     if len(candidates) <= 1:
         return candidates[0] if candidates else ""
@@ -216,7 +217,6 @@ def textrank(text: str) -> str:
         return candidates[0]
     similarity = cosine_similarity(vectors)
     np.fill_diagonal(similarity, 0.0)
-    nx = require("networkx", "TextRank (the summary baseline of newsdesk eval)")
     scores = nx.pagerank(nx.from_numpy_array(similarity), weight="weight")
     best = max(scores.values())
     return candidates[min(i for i, score in scores.items() if score >= best - 1e-9)]

@@ -142,7 +142,9 @@ EVAL_EPILOG = """writes into --report DIR:
   predictions.jsonl  per record: gold, model prediction, baseline predictions
   *.png              region confusion matrix, per-label F1 bars, reliability diagram
 
-exit codes: 0 done; 1 bad model directory, missing or invalid data file, unwritable report dir.
+exit codes: 0 done; 1 bad model directory, missing or invalid data file, DATA with no gold label for
+any task (nothing could be scored), unwritable report dir, a missing optional dependency (the eval
+extra: matplotlib, networkx).
 """
 
 
@@ -176,7 +178,8 @@ def eval_main(argv: Sequence[str] | None = None) -> int:
     from pathlib import Path
 
     from newsdesk.data import DataError
-    from newsdesk.eval_run import evaluate_dir
+    from newsdesk.eval_run import NothingToScore, evaluate_dir
+    from newsdesk.extras import MissingExtra
     from newsdesk.predictor import ModelDirError
 
     logging.basicConfig(format="%(levelname)s %(message)s", level=logging.WARNING)
@@ -191,7 +194,7 @@ def eval_main(argv: Sequence[str] | None = None) -> int:
             dtype=args.dtype, summary=not args.no_summary, update_card=args.update_card, max_records=args.max_records,
             max_train_records=args.max_train_records, examples=args.examples, progress=True, triggers=args.triggers,
         )
-    except (ModelDirError, DataError) as exc:
+    except (ModelDirError, DataError, NothingToScore, MissingExtra) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

@@ -25,9 +25,14 @@ from newsdesk.calibration import sigmoid, softmax
 from newsdesk.evaluation import (
     ECE_BINS, Probabilities, calibration_metrics, evidence_metrics, headline_table, predict_records, task_metrics,
 )
+from newsdesk.extras import require
 from newsdesk.tasks import MULTI_LABEL, TASKS
 
 log = logging.getLogger("newsdesk")
+
+
+class NothingToScore(ValueError):
+    """DATA has no gold label for any task `newsdesk eval` would score."""
 
 
 @dataclass
@@ -179,9 +184,20 @@ def _evaluate_dir(model_dir: Path, data, train, report_dir, *, batch_size, devic
     from newsdesk.data import LabelMaps
     from newsdesk.predictor import Predictor
 
+    records, data_files = read_files(data, max_records)
+    gold = [t for t in (*TASKS, "actor_mentions") if any(r.get(t) is not None for r in records)]
+    gold += ["summary"] if summary and any(r.get("summary") for r in records) else []
+    if not gold:
+        raise NothingToScore(
+            f"nothing could be scored: none of the {len(records)} records in {', '.join(f['path'] for f in data_files)} has a "
+            f"gold label for {', '.join(TASKS)}, actor_mentions{' or summary' if summary else ' (summary: --no-summary given)'} "
+            "(null = not labelled; see the record schema in README.md)")
+    if report_dir is not None:
+        require("matplotlib.figure", "newsdesk eval's plots")  # before minutes of predicting, not after
+    if "summary" in gold:
+        require("networkx", "TextRank (the summary baseline of newsdesk eval)")
     if predictor is None:
         predictor = Predictor.load(model_dir, device=device, dtype=dtype)
-    records, data_files = read_files(data, max_records)
     train_records, train_files = [], []
     if train and baseline is not None and baseline.info.get("files"):
         train_files = baseline.info["files"]  # already fitted on these: no need to read them again

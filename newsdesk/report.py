@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
+from newsdesk.extras import require
+
 SNIPPET_CHARS = 300
 WORST_MIN_SUPPORT = 3
 WORST_N = 10
@@ -96,11 +98,10 @@ def write_predictions(result, path: Path) -> None:
 
 # ----------------------------------------------------------------------------- plots
 def _figure(w: float, h: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(w, h), dpi=110)
-    FigureCanvasAgg(fig)
+    figure = require("matplotlib.figure", "newsdesk eval's plots")
+    agg = require("matplotlib.backends.backend_agg", "newsdesk eval's plots")
+    fig = figure.Figure(figsize=(w, h), dpi=110)
+    agg.FigureCanvasAgg(fig)
     return fig
 
 

@@ -257,6 +257,31 @@ def test_eval_fails_cleanly(tmp_path, capsys):
     assert "data file not found" in capsys.readouterr().err
 
 
+def test_eval_with_nothing_to_score_exits_1(tmp_path, capsys):
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(json.dumps({"id": "b", "text": "Troops entered the town."}) + "\n")
+    # checked before the model is loaded: no model directory needed to see it
+    assert cli_main(["eval", str(tmp_path / "no-model"), str(bare), "--report", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err
+    assert "nothing could be scored: none of the 1 records in" in err and "actor_mentions or summary" in err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("module, what", [("matplotlib.figure", "newsdesk eval's plots"), ("networkx", "TextRank")])
+def test_a_missing_eval_extra_is_named_before_predicting(module, what, tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, module, None)  # `import module` now raises ImportError
+    assert cli_main(["eval", str(tmp_path / "no-model"), str(REPO / "data/dev.jsonl"), "--report", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err
+    assert what in err and "pip install 'newsdesk[eval]'" in err and "model directory" not in err
+    if module == "networkx":
+        from newsdesk.extras import MissingExtra
+
+        with pytest.raises(MissingExtra, match=r"newsdesk\[eval\]"):
+            extractive_summaries([{"text": "One. Two.", "summary": "x"}])
+
+
 # ----------------------------------------------------------------------------- bench/quality.py
 def _fake_data_tree(root: Path) -> Path:
     """A tiny folder laid out like ../shared/data, made from the sample records in data/."""
