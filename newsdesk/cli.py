@@ -1,4 +1,8 @@
-"""`newsdesk train | infer | eval` — the same entry points as train.py and infer.py."""
+"""`newsdesk train | infer | eval` — the same entry points as train.py and infer.py.
+
+Exit codes, the same for every command: 0 ok; 2 some inputs became error rows (infer only);
+1 fatal, usage errors included (argparse's own code for those, 2, would read as "error rows").
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,14 @@ from typing import Sequence
 from newsdesk.env import offline_defaults
 
 offline_defaults()  # no hub at run time unless the user sets HF_HUB_OFFLINE=0
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with usage errors (unknown option, missing argument, bad choice) exiting 1, not 2."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")  # 1 = fatal (inference.EXIT_FATAL)
 
 
 def _config_keys(cls, prefix: str = "") -> list[str]:
@@ -29,7 +41,7 @@ def _config_keys(cls, prefix: str = "") -> list[str]:
 def train_main(argv: Sequence[str] | None = None) -> int:
     from newsdesk.config import Config, ConfigError, load_config
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="train.py",
         description="Train a newsdesk model (region, event types, actors + one-line summary).",
         epilog="Any config key can be overridden with --section.key VALUE, e.g. --train.epochs 2 "
@@ -65,7 +77,7 @@ Rerunning the same command with the same --out skips ids already written (resuma
 
 
 def infer_main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="infer.py",
         description="Label article files and folders (.txt .md .html .json .jsonl) with a trained newsdesk model.",
         epilog=INFER_EPILOG,
@@ -144,13 +156,13 @@ EVAL_EPILOG = """writes into --report DIR:
 
 exit codes: 0 done; 1 bad model directory, missing or invalid data file, DATA with no gold label for
 any task (nothing could be scored), unwritable report dir, a missing optional dependency (the eval
-extra: matplotlib, networkx).
+extra: matplotlib, networkx), a usage error.
 """
 
 
 def eval_main(argv: Sequence[str] | None = None) -> int:
     """`newsdesk eval MODEL_DIR DATA [DATA ...] [--train TRAIN ...] --report DIR` (see newsdesk.eval_run)."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="newsdesk eval",
         description="Score a trained model on labelled records (the record schema), per task, with "
         "calibration, against TF-IDF + logistic regression, Lead-1 and TextRank baselines.",

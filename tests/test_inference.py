@@ -1,9 +1,15 @@
-"""Batch inference (infer.py) and the Python API on a tiny model trained through the CLI."""
+"""Batch inference (infer.py) and the Python API on a tiny model trained through the CLI.
 
+Tests named after an issue 14 item failed on the code before its fix (checked against the parent
+commit, or by the reason given in the test)."""
+
+import csv
+import hashlib
 import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -11,9 +17,12 @@ import pandas as pd
 import pytest
 
 import newsdesk
-from newsdesk.inference import ROW_KEYS, run
-from newsdesk.predictor import ModelDirError, Prediction
-from tests.bad_inputs import GOOD_IDS, MAX_BYTES, SKIPPED_FILES, make_bad_inputs
+from newsdesk.cli import infer_main
+from newsdesk.inference import ROW_KEYS, FatalError, run
+from newsdesk.limits import MAX_ACTORS, MAX_MENTIONS
+from newsdesk.predictor import EVIDENCE_CHARS, ModelDirError, Prediction, Predictor, check_model_dir
+from tests.bad_inputs import (BAD_PREDICT_CALLS, BAD_PREDICT_TEXTS, GOOD_IDS, HIDDEN_FILES, MAX_BYTES, SKIPPED_FILES,
+                              make_bad_inputs, make_bad_model_dirs, make_foreign_outputs, one_mb_line)
 from tests.conftest import REPO, run_cli
 
 ARTICLES = REPO / "data" / "articles"
@@ -53,8 +62,13 @@ def test_bad_inputs_give_error_rows_and_exit_2(tiny_model, tmp_path):
     for rid in GOOD_IDS:
         assert got[rid]["error"] is None and got[rid]["summary"] is None  # --no-summary
     assert not any(SKIPPED_FILES[0] in r["source"] for r in got.values())
-    assert f"{len(expected)} error rows" in proc.stderr and "1 files skipped (unsupported type: .pdf x1)" in proc.stderr
+    assert not any(h in r["source"] for r in got.values() for h in HIDDEN_FILES)
+    assert f"{len(expected)} error rows" in proc.stderr
+    assert f"{1 + len(HIDDEN_FILES)} files skipped (unsupported type: .pdf x1; hidden: {len(HIDDEN_FILES)})" in proc.stderr
     assert len(got) == len(rows(out))  # ids unique
+    assert got["utf16le_no_bom.txt"]["warnings"] == ["encoding:utf_16_le"]
+    long_line = got["one_long_line.txt"]
+    assert all(len(e["sentence"]) <= EVIDENCE_CHARS + 2 for task in long_line["evidence"].values() for e in task.values())
 
 
 def test_interrupted_run_then_rerun_gives_each_id_once(tiny_model, tmp_path):
@@ -173,7 +187,7 @@ def test_cli_generation_and_evidence_options(tiny_model, tmp_path):
     assert row["summary"] == pred.summary and pred.evidence["region"]  # the API kept its evidence
     assert len(api.tokenizer(row["summary"], add_special_tokens=False)["input_ids"]) <= 4
     bad = run_cli("infer.py", str(tiny_model), str(one), "--out", str(out), "--num-beams", "0", check=False)
-    assert bad.returncode == 2 and "--num-beams must be at least 1, got 0" in bad.stderr
+    assert bad.returncode == 1 and "--num-beams must be at least 1, got 0" in bad.stderr  # a usage error: fatal
 
 
 def test_int8_quantises_the_transformer_and_keeps_the_heads_fp32(tiny_model):
