@@ -113,63 +113,174 @@ def catalogue_forms(name: str) -> set[str]:
 
 # ----------------------------------------------------------------------------- decoding
 def decode_mentions(text: str, offsets: Sequence[Sequence[tuple[int, int]]], probs: Sequence[np.ndarray],
-                    threshold: float = 0.5) -> list[Mention]:
+                    threshold: float = 0.5, repair: bool = True) -> list[Mention]:
     """Mentions from B/I/O tag probabilities of an article's windows ([tokens, 3] per window).
 
     A token seen in several overlapping windows takes the tags of the window where it is farthest
-    from an edge; the pieces of one word share the tags of its first piece; a span starts at a B
-    (or an I after O) and runs over I; its score is the mean probability of not-O over its tokens.
+    from an edge. Tokens with no space between them form one word ("US-led", "Tanf" = tan ##f), which
+    takes the tag probabilities of its first token; the best tag sequence over words is found with
+    Viterbi under the B/I/O rules (I only after B or I). A span's score is the mean probability of
+    not-O over its words. With `repair`, spans are completed to the name the article writes
+    (`repair_span`) and bare places, lone adjectives and lone generic nouns are dropped (`keep_span`).
     """
     best: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
     for offs, p in zip(offsets, probs):
         real = [k for k, (s, e) in enumerate(offs) if e > s]
         for rank, k in enumerate(real):
             edge = min(rank, len(real) - 1 - rank)
-            key = tuple(offs[k])
+            key = (int(offs[k][0]), int(offs[k][1]))
             if key not in best or edge > best[key][0]:
-                best[key] = (edge, p[k])
-    tokens = sorted(best)
-    spans: list[Mention] = []
-    cur: list[tuple[int, int, np.ndarray]] | None = None
-    word_tag = None
-    prev_end = -1
-    for s, e in tokens:
-        p = best[(s, e)][1]
-        same_word = s == prev_end and _joins(text, s)
-        tag = word_tag if same_word and word_tag is not None else int(np.argmax(p))
-        word_tag = tag
-        prev_end = e
-        if tag == 1 or (tag == 2 and cur is None):
-            if cur:
-                spans.append(_span(text, cur))
-            cur = [(s, e, p)]
-        elif tag == 2:
-            cur.append((s, e, p))
+                best[key] = (edge, np.asarray(p[k], dtype=np.float64))
+    words: list[list[int]] = []  # [start, end] per word
+    word_p: list[np.ndarray] = []
+    for s, e in sorted(best):
+        if words and s == words[-1][1] and not text[s].isspace():
+            words[-1][1] = e
         else:
-            if cur:
-                spans.append(_span(text, cur))
-            cur = None
-    if cur:
-        spans.append(_span(text, cur))
-    return [m for m in spans if m.score >= threshold and m.text]
+            words.append([s, e])
+            word_p.append(best[(s, e)][1])
+    if not words:
+        return []
+    tags = _viterbi(np.log(np.clip(np.stack(word_p), 1e-9, 1.0)))
+    spans: list[Mention] = []
+    k = 0
+    while k < len(words):
+        if tags[k] == 1 or (tags[k] == 2 and (k == 0 or tags[k - 1] == 0)):
+            j = k + 1
+            while j < len(words) and tags[j] == 2:
+                j += 1
+            score = float(np.mean([1.0 - word_p[i][0] for i in range(k, j)]))
+            m = _span(text, words[k][0], words[j - 1][1], score)
+            if m.text:
+                spans.append(m)
+            k = j
+        else:
+            k += 1
+    if repair:
+        spans = [r for r in (repair_span(text, m) for m in spans) if keep_span(text, r)]
+        spans = _dedupe_overlaps(spans)
+    return [m for m in spans if m.score >= threshold]
 
 
-def _joins(text: str, s: int) -> bool:
-    """The token at `s` continues the word before it (no space, and not after/before a hyphen break)."""
-    return s > 0 and text[s - 1].isalnum() and text[s].isalnum()
+def _viterbi(logp: np.ndarray) -> list[int]:
+    """Best O/B/I tag sequence for [words, 3] log-probabilities (an I after O or first costs log 0.3)."""
+    n = len(logp)
+    # from (row) -> to (col); an I right after O is unlikely but possible (a missed B): it starts a span
+    allowed = np.array([[0.0, 0.0, np.log(0.3)], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    score = logp[0] + np.array([0.0, 0.0, np.log(0.3)])
+    back = np.zeros((n, 3), dtype=np.int64)
+    for i in range(1, n):
+        cand = score[:, None] + allowed
+        back[i] = cand.argmax(0)
+        score = cand.max(0) + logp[i]
+    tags = [int(score.argmax())]
+    for i in range(n - 1, 0, -1):
+        tags.append(int(back[i, tags[-1]]))
+    return tags[::-1]
 
 
-def _span(text: str, toks: list[tuple[int, int, np.ndarray]]) -> Mention:
-    start, end = toks[0][0], toks[-1][1]
+def _span(text: str, start: int, end: int, score: float) -> Mention:
     raw = text[start:end]
-    # trim a leading article and trailing punctuation the tags may have taken in
     m = _LEADING.match(raw)
     if m:
         start += m.end()
     raw = text[start:end].rstrip(".,;:\"'’”)")
-    end = start + len(raw)
-    score = float(np.mean([1.0 - float(p[0]) for _, _, p in toks]))
-    return Mention(text[start:end], start, end, score)
+    while raw.endswith(("'s", "’s")):
+        raw = raw[:-2]
+    return Mention(raw, start, start + len(raw), score)
+
+
+# Nouns that head a collective actor's name ("Syrian troops", "border police", "US-led coalition").
+HEAD_NOUNS = {"troops", "forces", "force", "army", "military", "police", "soldiers", "fighters", "opposition", "government",
+              "militia", "militias", "rebels", "authorities", "coalition", "guards", "guard", "gendarmes", "gendarmerie",
+              "militants", "insurgents", "security", "navy", "marines", "paramilitaries", "officials", "junta", "regime"}
+MODIFIERS = {"border", "riot", "tribal", "federal", "national", "special", "security", "paramilitary", "government",
+             "opposition", "rebel", "state", "local", "armed", "military", "coast", "presidential", "republican"}
+GROUP_NOUNS = {"protesters", "demonstrators", "civilians", "rioters", "farmers", "students", "workers", "villagers",
+               "residents", "refugees", "migrants", "herders", "miners", "traders", "journalists", "teachers", "doctors"}
+PLACES = set(DEMONYMS) | {"US", "U.S.", "UK", "Europe", "Africa", "Asia", "America", "Gaza", "West Bank", "Darfur",
+                          "Kurdistan", "Crimea", "Donbas", "Sahel", "Kashmir"}
+_DEMONYM_WORDS = {d for d in DEMONYMS.values()} | {"American", "Kurdish", "Arab", "Israeli", "Iranian", "Shia", "Sunni"}
+
+
+def _word_before(text: str, start: int) -> tuple[int, str] | None:
+    """(start, word) of the word right before `start`, separated by one space only (no punctuation between)."""
+    if start < 2 or text[start - 1] != " " or not (text[start - 2].isalnum()):
+        return None
+    j = start - 1
+    while j > 0 and not text[j - 1].isspace():
+        j -= 1
+    return j, text[j : start - 1]
+
+
+def _word_after(text: str, end: int) -> tuple[int, str] | None:
+    m = re.match(r" ([A-Za-z][\w'’-]*)", text[end:])
+    return (end + m.end(), m.group(1)) if m else None
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].strip()
+    return start == 0 or before[-1:] in (".", "!", "?", "\n", '"', "“", "—", ":") or "\n" in text[max(0, start - 2) : start]
+
+
+def repair_span(text: str, m: Mention) -> Mention:
+    """Complete a span to the name the article writes: a lone adjective takes the head noun after it
+    ("Syrian" + "troops"); a span takes in the words right before it that belong to the name
+    (capitalised words mid-sentence: "Popular Mobilization" + "Forces"; "US-led" + "coalition";
+    modifiers such as "border" + "police")."""
+    start, end = m.start, m.end
+    words = text[start:end].split()
+    if len(words) == 1 and words[0][:1].isupper():
+        nxt = _word_after(text, end)
+        if nxt and nxt[1].lower() in HEAD_NOUNS:
+            end = nxt[0]
+    while True:
+        prev = _word_before(text, start)
+        if prev is None:
+            break
+        j, w = prev
+        capital = w[:1].isupper() and not _sentence_initial(text, j) and w.lower() not in ("the", "a", "an", "and", "of")
+        led = bool(re.match(r"^[\w.]+-(led|backed|aligned|allied|affiliated|controlled|based)$", w, re.IGNORECASE))
+        if capital or led or (w.lower() in MODIFIERS and text[start:end].split()[0].lower() in HEAD_NOUNS | MODIFIERS):
+            if w.lower() in ("the", "a", "an"):
+                break
+            start = j
+            continue
+        if _sentence_initial(text, j) and w[:1].isupper() and (w in _DEMONYM_WORDS or w.lower() in MODIFIERS):
+            start = j
+        break
+    if (start, end) == (m.start, m.end):
+        return m
+    return _span(text, start, end, m.score)
+
+
+def keep_span(text: str, m: Mention) -> bool:
+    """Drop what is not an actor's name: a bare place ("Syria"), a lone adjective ("Syrian"), a lone
+    generic lower-case noun ("forces", "rates") other than groups of people ("protesters", "civilians")."""
+    t = m.text.strip()
+    if not t or not any(ch.isalpha() for ch in t):
+        return False
+    words = t.split()
+    if t in PLACES:
+        return False
+    if len(words) == 1:
+        w = words[0]
+        if w in _DEMONYM_WORDS or (w[:1].isupper() and w.endswith(("ian", "ese", "ish")) and not w.isupper()):
+            return False
+        if w.islower() and w not in GROUP_NOUNS:
+            return False
+        if len(w) <= 2 and not w.isupper():
+            return False
+    return True
+
+
+def _dedupe_overlaps(spans: list[Mention]) -> list[Mention]:
+    out: list[Mention] = []
+    for m in sorted(spans, key=lambda m: (m.start, -(m.end - m.start))):
+        if out and m.start < out[-1].end:
+            continue
+        out.append(m)
+    return out
 
 
 # ----------------------------------------------------------------------------- clusters and linking
@@ -278,13 +389,15 @@ class Gazetteer:
         return cls(table)
 
     def find(self, text: str) -> list[Mention]:
-        """Matches in `text`; a short all-caps name ("IS") only matches as written in capitals."""
+        """Matches in `text`; a short name ("IS", "FACT") only matches in capitals, unless the text has
+        no capitals at all (lower-cased newswire)."""
         if self.pattern is None:
             return []
         out = []
+        cased = any(ch.isupper() for ch in text)
         for m in self.pattern.finditer(text):
             found = m.group(0)
-            if found.lower() in self._acronyms and not found.isupper():
+            if cased and found.lower() in self._acronyms and not found.isupper():
                 continue
             out.append(Mention(found, m.start(), m.end(), 1.0, self.canonical.get(found.lower())))
         return out
@@ -292,7 +405,7 @@ class Gazetteer:
     @property
     def _acronyms(self) -> set[str]:
         if not hasattr(self, "_acr"):
-            self._acr = {n for n in self.canonical if len(n) <= 5 and n.isalpha() and n.upper() in self._upper_names}
+            self._acr = {n for n in self.canonical if len(n) <= 5 and n.replace("-", "").isalnum()}
         return self._acr
 
 

@@ -1,0 +1,86 @@
+"""Actor mentions: decoding tag probabilities, span repair, clustering, linking, the gazetteer baseline."""
+
+import numpy as np
+import pytest
+
+from newsdesk.actors import (
+    Gazetteer, Linker, Mention, catalogue_forms, cluster_mentions, decode_mentions, keep_span, normalise, repair_span,
+    weak_spans,
+)
+
+O, B, I = [0.9, 0.05, 0.05], [0.05, 0.9, 0.05], [0.05, 0.05, 0.9]
+
+
+def offsets(text):
+    """Whitespace tokens, with "Tanf" split like a word-piece tokenizer would (tan ##f)."""
+    out, pos = [(0, 0)], 0
+    for w in text.split(" "):
+        if w == "Tanf":
+            out += [(pos, pos + 3), (pos + 3, pos + 4)]
+        else:
+            out.append((pos, pos + len(w)))
+        pos += len(w) + 1
+    return out + [(0, 0)]
+
+
+def test_decode_word_level_viterbi_and_overlapping_windows():
+    text = "Iraqi forces took Tanf from Islamic State"
+    offs = offsets(text)  # CLS Iraqi forces took tan ##f from Islamic State SEP
+    probs = np.array([O, B, I, O, B, B, O, I, I, O])  # "##f" tagged B: it belongs to "Tanf"; an I after O starts a span
+    spans = decode_mentions(text, [offs], [probs], repair=False)
+    assert [(m.text, m.start) for m in spans] == [("Iraqi forces", 0), ("Tanf", 18), ("Islamic State", 28)]
+    # two overlapping windows: the token farther from a window edge decides
+    w1, w2 = offs[:6] + [(0, 0)], [(0, 0)] + offs[2:]
+    p1 = np.array([O, B, I, O, O, O, O])  # "Tanf" near this window's edge: O
+    p2 = np.array([O, I, O, B, B, O, B, I, O])  # central here: B
+    assert "Tanf" in [m.text for m in decode_mentions(text, [w1, w2], [p1, p2], repair=False)]
+
+
+@pytest.mark.parametrize("span, expected", [
+    ("coalition", "US-led coalition"),
+    ("police", "border police"),
+    ("Forces", "Popular Mobilization Forces"),
+    ("Syrian", "Syrian opposition"),
+])
+def test_repair_completes_names(span, expected):
+    text = ("Tribal forces and border police, backed by Iraqi and US-led coalition aircraft and the Popular "
+            "Mobilization Forces. US troops and Syrian opposition fighters hold Tanf.")
+    i = text.index("Syrian opposition") if span == "Syrian" else text.index(span)
+    assert repair_span(text, Mention(span, i, i + len(span), 0.9)).text == expected
+
+
+def test_keep_drops_places_adjectives_and_generic_nouns():
+    text = "x"
+    keep = lambda t: keep_span(text, Mention(t, 0, len(t), 0.9))  # noqa: E731
+    assert not keep("Syria") and not keep("Iranian") and not keep("forces") and not keep("f")
+    assert keep("protesters") and keep("Islamic State") and keep("US troops") and keep("ELN")
+
+
+def test_clusters_normalise_case_the_plural_and_aliases():
+    text = "The rebels of the Islamic State group fought. IS fighters and Islamic State members left. Tribal force and tribal forces."
+    ms = [Mention("Islamic State", 18, 31, 0.9), Mention("IS", 46, 48, 0.8), Mention("Islamic State", 61, 74, 0.7),
+          Mention("Tribal force", 90, 102, 0.9), Mention("tribal forces", 107, 120, 0.6)]
+    actors = cluster_mentions(text, ms, {"is": "Islamic State"})
+    assert [a.name for a in actors] == ["Islamic State", "tribal forces"]  # mid-sentence form beats "Tribal" first
+    assert len(actors[0].mentions) == 3 and normalise("the Iraqi Forces'") == "iraqi force"
+
+
+def test_linking_aliases_exact_names_and_surface_forms_with_the_head():
+    linker = Linker(["Military Forces of Iraq", "Islamic State", "Protesters (India)"], {"isis": "Islamic State"})
+    actor = lambda t: cluster_mentions(t, [Mention(t, 0, len(t), 1.0)], {})[0]  # noqa: E731
+    assert linker.link(actor("ISIS")) == "Islamic State"  # alias
+    assert linker.link(actor("Islamic State")) == "Islamic State"  # exact
+    assert linker.link(actor("Iraqi troops"), {"Military Forces of Iraq": 0.4}) == "Military Forces of Iraq"
+    assert linker.link(actor("Iraqi troops"), {"Military Forces of Iraq": 0.01}) is None  # the head disagrees
+    assert linker.link(actor("protesters"), {"Protesters (India)": 0.3}) == "Protesters (India)"
+    assert linker.link(actor("Kurdish fighters"), {"Military Forces of Iraq": 0.9}) is None
+
+
+def test_gazetteer_and_weak_spans():
+    assert {"Iraqi forces", "Iraqi army", "Iraq's troops"} <= catalogue_forms("Military Forces of Iraq (2014-)")
+    g = Gazetteer.from_actors(["Islamic State"], {"is": "Islamic State"}, ["Military Forces of Iraq"])
+    text = "Iraqi forces fought IS. This is it."
+    found = [(m.text, m.canonical) for m in g.find(text)]
+    assert found == [("Iraqi forces", "Military Forces of Iraq"), ("IS", "Islamic State")]  # "is" in lower case is not IS
+    spans = weak_spans("Saudi soldiers shelled the area.", ["Military Forces of Saudi Arabia"], {})
+    assert spans == [{"text": "Saudi soldiers", "start": 0, "end": 14}]
