@@ -15,7 +15,7 @@ import random
 import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -246,6 +246,7 @@ class FittedBaseline:
 
     model: TfidfBaseline
     info: dict[str, Any]
+    actor_names: list[str] = field(default_factory=list)  # the gold actor names in TRAIN (for the gazetteer)
 
 
 def fit_tfidf_baseline(
@@ -287,7 +288,7 @@ def fit_tfidf_baseline(
         "tasks": [t for t in TASKS if (model.region_model is not None if t == "region" else t in model.heads)],
         "fit_seconds": round(time.time() - t0, 1),
     }
-    return FittedBaseline(model, info)
+    return FittedBaseline(model, info, sorted({a for r in train_records for a in r.get("actors") or ()}))
 
 
 def predict_tfidf(baseline: FittedBaseline, texts: Sequence[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -304,3 +305,20 @@ def extractive_summaries(records: Sequence[dict[str, Any]]) -> dict[str, list[di
     for name, fn in (("lead1", lead1), ("textrank", textrank)):
         out[name] = [{"summary": fn(r["text"]) if r.get("summary") else None} for r in records]
     return out
+
+
+def gazetteer_predictions(records: Sequence[dict[str, Any]], train_actors: Iterable[str], aliases: dict[str, str],
+                          catalogue: Sequence[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The alias/gazetteer string matcher alone (`Gazetteer.from_actors(TRAIN actor names, aliases,
+    catalogue)`): per record {"actors": distinct canonical names in order of first match,
+    "actor_mentions": [{text, start, end, canonical, score}]}, and how it was made."""
+    names = sorted(set(train_actors))
+    gazetteer = Gazetteer.from_actors(names, aliases, catalogue)
+    rows = []
+    for r in records:
+        found = gazetteer.find(r["text"])
+        rows.append({"actors": list(dict.fromkeys(m.canonical or m.text for m in found)),
+                     "actor_mentions": [m.to_dict() for m in found]})
+    info = {"name": "alias/gazetteer string matcher (newsdesk.actors.Gazetteer)", "train_actor_names": len(names),
+            "aliases": len(aliases), "catalogue": len(catalogue), "input": "record text (body only, no title)"}
+    return rows, info

@@ -20,10 +20,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from newsdesk.baselines import FittedBaseline, extractive_summaries, fit_tfidf_baseline, predict_tfidf
+from newsdesk.baselines import (
+    FittedBaseline, extractive_summaries, fit_tfidf_baseline, gazetteer_predictions, predict_tfidf,
+)
 from newsdesk.calibration import sigmoid, softmax
 from newsdesk.evaluation import (
-    ECE_BINS, Probabilities, calibration_metrics, evidence_metrics, headline_table, predict_records, task_metrics,
+    ECE_BINS, Probabilities, actor_name_metrics, calibration_metrics, evidence_metrics, headline_table,
+    linked_actor_metrics, mention_metrics, predict_records, task_metrics,
 )
 from newsdesk.extras import require
 from newsdesk.tasks import MULTI_LABEL, TASKS
@@ -145,6 +148,15 @@ def served_probabilities(predictor, scored) -> Probabilities:
     return {task: (dict(zip(predictor.labels[task], p[task].tolist())) if len(predictor.labels[task]) else None) for task in TASKS}
 
 
+def actor_metrics(preds: Sequence[Any], records: Sequence[dict[str, Any]], catalogue: Sequence[str],
+                  canonical_actor: Callable[[str], str], aliases: dict[str, str]) -> dict[str, Any]:
+    """Mention spans (records with gold `actor_mentions`), open-set actor names and catalogue actors
+    (records with gold `actors`): {"actor_mentions", "actor_names", "linked_actors"}, those with data."""
+    out = {"actor_mentions": mention_metrics(preds, records), "actor_names": actor_name_metrics(preds, records, aliases),
+           "linked_actors": linked_actor_metrics(preds, records, catalogue, canonical_actor)}
+    return {k: v for k, v in out.items() if v is not None}
+
+
 # ----------------------------------------------------------------------------- the run
 def evaluate_dir(
     model_dir: str | Path,
@@ -212,6 +224,7 @@ def _evaluate_dir(model_dir: Path, data, train, report_dir, *, batch_size, devic
     probs = [served_probabilities(predictor, s) for s in scored]
     raw = [raw_probabilities(s, predictor.config.labels) for s in scored]
     model_m = task_metrics(preds, records, labels, canonical)
+    model_m.update(actor_metrics(preds, records, labels["actors"], canonical, predictor.aliases))
     model_m["calibration"] = calibration_metrics(probs, records, labels, canonical)
     model_m["calibration_raw"] = calibration_metrics(raw, records, labels, canonical)
     if triggers:
@@ -234,6 +247,12 @@ def _evaluate_dir(model_dir: Path, data, train, report_dir, *, batch_size, devic
             baselines["tfidf"] = tf_m
         base_preds["tfidf"] = tf_preds
         baseline_info["tfidf"] = baseline.info
+    if any(r.get("actor_mentions") is not None or r.get("actors") is not None for r in records):
+        names = baseline.actor_names if baseline is not None else [a for r in train_records for a in r.get("actors") or ()]
+        rows, info = gazetteer_predictions(records, names, predictor.aliases, labels["actors"])
+        gaz_m = actor_metrics(rows, records, labels["actors"], canonical, predictor.aliases)
+        if gaz_m:
+            baselines["gazetteer"], base_preds["gazetteer"], baseline_info["gazetteer"] = gaz_m, rows, info
     if summary and any(r.get("summary") for r in records):
         for name, rows in extractive_summaries(records).items():
             baselines[name] = task_metrics(rows, records, labels, canonical)
@@ -241,7 +260,7 @@ def _evaluate_dir(model_dir: Path, data, train, report_dir, *, batch_size, devic
         baseline_info["lead1"] = {"name": "Lead-1 (first sentence of the body)"}
         baseline_info["textrank"] = {"name": "TextRank (most central sentence of the body)"}
 
-    labelled = {t: sum(1 for r in records if r.get(t) is not None) for t in (*TASKS, "summary")}
+    labelled = {t: sum(1 for r in records if r.get(t) is not None) for t in (*TASKS, "actor_mentions", "summary")}
     payload: dict[str, Any] = {
         "model_dir": str(model_dir),
         "model": predictor.name,

@@ -25,7 +25,8 @@ PLOTS = {
     "actors": "f1_actors.png",
     "reliability": "reliability.png",
 }
-SYSTEM_NAMES = {"model": "model", "tfidf": "TF-IDF + LR", "lead1": "Lead-1", "textrank": "TextRank"}
+SYSTEMS = ("model", "tfidf", "gazetteer", "lead1", "textrank")
+SYSTEM_NAMES = {"model": "model", "tfidf": "TF-IDF + LR", "gazetteer": "Gazetteer", "lead1": "Lead-1", "textrank": "TextRank"}
 TASK_NAMES = {"region": "Region", "event_types": "Event types", "actors": "Actors", "summary": "Summary"}
 CARD_SECTION = "## Evaluation"
 
@@ -67,7 +68,7 @@ def _get(d: dict | None, *keys: str) -> Any:
 
 def _systems(m: dict[str, Any], task: str) -> list[str]:
     """Systems that have results for `task`, model first."""
-    return [s for s in ("model", "tfidf", "lead1", "textrank") if task in (m["results"].get(s) or {})]
+    return [s for s in SYSTEMS if task in (m["results"].get(s) or {})]
 
 
 # ----------------------------------------------------------------------------- files
@@ -88,8 +89,9 @@ def write_predictions(result, path: Path) -> None:
         for i, (r, p) in enumerate(zip(result.records, result.predictions)):
             row = {
                 "id": r["id"],
-                "gold": {k: r.get(k) for k in ("region", "event_types", "actors", "summary")},
-                "model": {k: getattr(p, k) for k in ("region", "event_types", "actors", "summary", "scores", "warnings")},
+                "gold": {k: r.get(k) for k in ("region", "event_types", "actors", "actor_mentions", "summary")},
+                "model": {k: getattr(p, k) for k in ("region", "event_types", "actors", "actor_mentions", "summary", "scores",
+                                                     "warnings")},
             }
             for name, preds in result.baseline_predictions.items():
                 row[name] = preds[i]
@@ -250,6 +252,7 @@ def render_report(result, paths: dict[str, Path], examples: int = 5) -> str:
             lines += [_per_label_table(m, task), ""]
         if task in paths:
             lines += [f"![{task} per-label F1]({paths[task].name})", ""]
+    lines += _actor_mentions_section(m)
     if "summary" in res["model"] or any("summary" in (res.get(k) or {}) for k in ("lead1", "textrank")):
         lines += ["## Summary", ""]
         rows = [("records", "n"), ("ROUGE-1 F1", "rouge1"), ("ROUGE-2 F1", "rouge2"), ("ROUGE-L F1", "rougeL"),
@@ -281,10 +284,43 @@ def _baseline_notes(m: dict[str, Any]) -> list[str]:
                 f"as the model does. Tasks it could learn from TRAIN: {', '.join(t['tasks']) or 'none'}."]
     else:
         out += ["- No `--train` given: no TF-IDF baseline."]
+    if "gazetteer" in b:
+        g = b["gazetteer"]
+        out += [f"- **Gazetteer**: the alias/gazetteer string matcher alone (whole-word, case-insensitive matches of "
+                f"{g['train_actor_names']} actor names from TRAIN, {g['aliases']} aliases of the model's alias table and "
+                f"the surface forms of its {g['catalogue']} catalogue actors): the baseline of actor mentions and names."]
     if "lead1" in b:
         out += ["- **Lead-1**: the first sentence of the body. **TextRank**: the most central sentence of the body "
                 "(PageRank over TF-IDF cosine similarities). Neither needs training data."]
     return out + [""]
+
+
+def _actor_mentions_section(m: dict[str, Any]) -> list[str]:
+    res = m["results"]
+    if not any(k in res["model"] for k in ("actor_mentions", "actor_names", "linked_actors")):
+        return []
+    out = ["## Actor mentions and names", "",
+           "*Mentions*: predicted spans vs the gold `actor_mentions` spans (character offsets in the cleaned text), over "
+           "the records with gold spans; exact = same start and end; partial = a predicted span overlapping a gold span "
+           "counts as right (precision) and a gold span overlapped by a predicted one as found (recall). *Actor names*: "
+           "predicted actors vs gold actors per article, each name mapped through the model's alias table and normalised "
+           "(case, leading \"the\", possessive, plural), counted once per article. *Catalogue actors*: the predicted "
+           "actors that are catalogue names (the model's actor labels) plus the catalogue names mentions were linked to, "
+           "vs the gold actors that are catalogue names. All pooled over records (micro).", ""]
+    if "actor_mentions" in res["model"]:
+        out += [_task_table(m, "actor_mentions", [
+            ("records", "n"), ("gold spans", "gold"), ("predicted spans", "predicted"),
+            ("exact precision", "exact_precision"), ("exact recall", "exact_recall"), ("exact F1", "exact_f1"),
+            ("partial precision", "partial_precision"), ("partial recall", "partial_recall"), ("partial F1", "partial_f1"),
+        ]), ""]
+    systems = [s for s in SYSTEMS if any(k in (res.get(s) or {}) for k in ("actor_names", "linked_actors"))]
+    rows = [[f"{what} {name}"] + [_get(res, s, task, key) for s in systems]
+            for task, what in (("actor_names", "actor-name"), ("linked_actors", "catalogue-actor"))
+            if any(_get(res, s, task) for s in systems)
+            for name, key in (("records", "n"), ("precision", "precision"), ("recall", "recall"), ("F1", "f1"))]
+    if rows:
+        out += [md_table(["metric"] + [SYSTEM_NAMES[s] for s in systems], rows), ""]
+    return out
 
 
 def _task_table(m: dict[str, Any], task: str, rows: list[tuple[str, str]]) -> str:
@@ -416,7 +452,7 @@ def _example(record: dict[str, Any], what: str) -> list[str]:
 # ----------------------------------------------------------------------------- model card
 def card_rows(m: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """Headline rows for the card: metric x system."""
-    systems = [s for s in ("model", "tfidf", "lead1", "textrank") if s in m["headline"]]
+    systems = [s for s in SYSTEMS if s in m["headline"]]
     keys: list[str] = []
     for s in systems:
         keys += [k for k in m["headline"][s] if k != "score" and k not in keys]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from newsdesk.baselines import TfidfBaseline, _MultilabelHead, lead1, record_text, textrank
+from newsdesk.baselines import TfidfBaseline, _MultilabelHead, gazetteer_predictions, lead1, record_text, textrank
 from newsdesk.calibration import GRID
 
 # Region is given away by the place names, event types by "clashed"/"marched", actors by their names.
@@ -139,3 +139,16 @@ def test_textrank_ties_and_short_texts():
     assert textrank("Rebels attacked Goma. Markets closed early. Schools stayed open.") == "Rebels attacked Goma."
     assert textrank("Only  one sentence here") == "Only one sentence here"
     assert textrank("") == ""
+
+
+def test_gazetteer_baseline():
+    text = "Houthis clashed with Yemeni forces; ISIS and Yemeni troops watched. The houthis held."
+    rows, info = gazetteer_predictions([{"text": text}], ["Houthis", "Houthis"], {"isis": "Islamic State"},
+                                       ["Military Forces of Yemen"])
+    # a TRAIN name, a catalogue actor's surface forms ("Yemeni forces", "Yemeni troops"), an alias; case-insensitive
+    spans = [(m["text"], m["start"], m["end"], m["canonical"]) for m in rows[0]["actor_mentions"]]
+    assert spans == [("Houthis", 0, 7, "Houthis"), ("Yemeni forces", 21, 34, "Military Forces of Yemen"),
+                     ("ISIS", 36, 40, "Islamic State"), ("Yemeni troops", 45, 58, "Military Forces of Yemen"),
+                     ("houthis", 72, 79, "Houthis")]
+    assert rows[0]["actors"] == ["Houthis", "Military Forces of Yemen", "Islamic State"]  # once each, first match first
+    assert (info["train_actor_names"], info["aliases"], info["catalogue"]) == (1, 1, 1)

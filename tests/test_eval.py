@@ -17,7 +17,10 @@ from newsdesk.baselines import (
 from newsdesk.cli import main as cli_main
 from newsdesk.data import LabelMaps, load_aliases, read_records
 from newsdesk.eval_run import raw_probabilities
-from newsdesk.evaluation import HEADLINE, calibration_metrics, calibration_pairs, headline_table, task_metrics
+from newsdesk.evaluation import (
+    HEADLINE, actor_name_metrics, calibration_metrics, calibration_pairs, headline_table, linked_actor_metrics,
+    mention_metrics, task_metrics,
+)
 from newsdesk.report import update_model_card, worst_labels
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,6 +89,60 @@ def test_task_metrics_skips_tasks_a_system_does_not_predict():
     # Without per-label tables (as in training's per-epoch metrics).
     slim = task_metrics(PREDS, RECORDS, LABELS, CANON, per_label=False)
     assert "per_label" not in slim["event_types"] and "confusion_matrix" not in slim["region"]
+
+
+# ----------------------------------------------------------------------------- actor mentions and names
+def _spans(*pairs):
+    return [{"text": "x", "start": s, "end": e} for s, e in pairs]
+
+
+MENTION_RECORDS = [
+    {"id": "m0", "actor_mentions": _spans((0, 10), (20, 30), (40, 50)), "actors": ["Militants", "ISIS", "the Yemeni Army"]},
+    {"id": "m1", "actor_mentions": [], "actors": []},
+    {"id": "m2", "actor_mentions": None, "actors": None},
+    {"id": "m3", "actor_mentions": _spans((0, 20)), "actors": ["Protesters"]},
+    {"id": "m4", "actor_mentions": _spans((0, 10)), "actors": None},
+]
+MENTION_PREDS = [
+    {"actors": ["militant", "Islamic State", "Yemeni army", "Yemeni Army"],
+     "actor_mentions": [{**_spans((0, 10))[0], "canonical": "Military Forces of Yemen"}, *_spans((22, 28), (60, 70))]},
+    {"actors": ["police"], "actor_mentions": [{**_spans((5, 9))[0], "canonical": "Police Forces of Mali"}]},
+    {"actors": ["anyone"], "actor_mentions": _spans((0, 3))},  # m2 is not labelled: not scored
+    {"actors": [], "actor_mentions": _spans((0, 5), (10, 20))},
+    {"actors": ["x"], "actor_mentions": _spans((10, 15))},  # touches (0, 10) at 10: no overlap
+]
+
+
+def test_mention_span_scores_by_hand():
+    m = mention_metrics(MENTION_PREDS, MENTION_RECORDS)
+    # m0, m1, m3, m4 have gold spans: gold 3 + 0 + 1 + 1 = 5, predicted 3 + 1 + 2 + 1 = 7.
+    assert (m["n"], m["gold"], m["predicted"]) == (4, 5, 7)
+    # exact: only (0, 10) in m0 -> P 1/7, R 1/5, F1 2 / (7 + 5) = 1/6
+    assert (m["exact_precision"], m["exact_recall"], m["exact_f1"]) == pytest.approx((1 / 7, 1 / 5, 1 / 6))
+    # partial: predicted spans overlapping a gold span: m0 (0,10), (22,28); m3 (0,5), (10,20) -> 4 of 7;
+    # gold spans overlapped: m0 (0,10), (20,30); m3 (0,20) -> 3 of 5; F1 = 2 * 4/7 * 3/5 / (4/7 + 3/5) = 24/41
+    assert (m["partial_precision"], m["partial_recall"], m["partial_f1"]) == pytest.approx((4 / 7, 3 / 5, 24 / 41))
+    assert mention_metrics([{"actor_mentions": []}], [{"actor_mentions": None}]) is None
+
+
+def test_actor_name_scores_by_hand():
+    aliases = {"isis": "Islamic State", "is": "Islamic State"}
+    m = actor_name_metrics(MENTION_PREDS, MENTION_RECORDS, aliases)
+    # m0: {militant, islamic state, yemeni army} both sides ("Militants" plural, ISIS via the alias table, "the Yemeni
+    # Army" without "the", "Yemeni army"/"Yemeni Army" once) -> TP 3; m1: "police" FP; m3: "Protesters" FN.
+    assert m == pytest.approx({"n": 3, "gold": 4, "predicted": 4, "precision": 0.75, "recall": 0.75, "f1": 0.75})
+    # without the alias table, ISIS and Islamic State are two names: TP 2, FP 2, FN 2
+    assert actor_name_metrics(MENTION_PREDS, MENTION_RECORDS, {})["f1"] == pytest.approx(0.5)
+
+
+def test_linked_catalogue_actor_scores_by_hand():
+    catalogue = ["Islamic State", "Military Forces of Yemen", "Police Forces of Mali"]
+    m = linked_actor_metrics(MENTION_PREDS, MENTION_RECORDS, catalogue, CANON)
+    # m0: predicted {Islamic State (an actor), Military Forces of Yemen (a mention's canonical)}, gold {Islamic
+    # State} (ISIS canonicalised; Militants and the Yemeni Army are not catalogue names) -> TP 1, FP 1;
+    # m1: Police Forces of Mali (a mention's canonical) FP; m3: gold Protesters is not in the catalogue.
+    assert m == pytest.approx({"n": 3, "gold": 1, "predicted": 3, "precision": 1 / 3, "recall": 1.0, "f1": 0.5})
+    assert linked_actor_metrics(MENTION_PREDS, MENTION_RECORDS, [], CANON) is None
 
 
 PROBS = [
@@ -199,7 +256,14 @@ def test_eval_writes_metrics_report_and_plots(report):
     m = json.loads((report / "metrics.json").read_text())
     assert m["records"] == 6 and m["data"] == [{"path": str(REPO / "data/dev.jsonl"), "records": 6}]
     assert m["train"] == [{"path": str(REPO / "data/train.jsonl"), "records": 60}]
-    assert set(m["results"]) == {"model", "tfidf", "lead1", "textrank"}
+    assert set(m["results"]) == {"model", "tfidf", "gazetteer", "lead1", "textrank"}
+    # actor mentions and names, model and gazetteer side by side (data/dev.jsonl has gold spans and actors)
+    for system in ("model", "gazetteer"):
+        assert m["results"][system]["actor_mentions"]["n"] == m["labelled"]["actor_mentions"] == 6
+        assert {"exact_f1", "partial_f1"} <= set(m["results"][system]["actor_mentions"])
+        assert {"f1", "precision", "recall"} <= set(m["results"][system]["actor_names"])
+        assert 0 <= m["results"][system]["linked_actors"]["f1"] <= 1
+    assert m["baselines"]["gazetteer"]["train_actor_names"] > 0
     model = m["results"]["model"]
     assert {"accuracy", "macro_f1", "per_label", "confusion_matrix"} <= set(model["region"])
     for task in ("event_types", "actors"):
@@ -212,7 +276,8 @@ def test_eval_writes_metrics_report_and_plots(report):
         assert "ece" in m["results"]["tfidf"]["calibration"][head]
     assert set(m["results"]["lead1"]) == {"summary", "score"}
     assert m["baselines"]["tfidf"]["tune_records"] == 6  # 10% of the 60 TRAIN records
-    assert set(m["headline"]) == {"model", "tfidf", "lead1", "textrank"}
+    assert set(m["headline"]) == {"model", "tfidf", "gazetteer", "lead1", "textrank"}
+    assert "actor_mentions/exact_f1" in m["headline"]["gazetteer"] and "score" not in m["headline"]["gazetteer"]
     # configs/tiny.yaml tunes on data/dev.jsonl: the report says the model's scores are optimistic
     assert m["data_roles"] == {"train": [], "dev": [str(REPO / "data/dev.jsonl")]}
 
@@ -220,7 +285,8 @@ def test_eval_writes_metrics_report_and_plots(report):
     for text in ("## Region", "## Event types", "## Actors", "## Summary", "## Calibration", "## Worst labels",
                  "## Error examples", "| metric | model | TF-IDF + LR |", "| metric | model | Lead-1 | TextRank |",
                  "10% split of TRAIN, seed 13", "![reliability diagram](reliability.png)",
-                 "is the dev data this model was tuned on"):
+                 "is the dev data this model was tuned on", "## Actor mentions and names", "| metric | model | Gazetteer |",
+                 "| exact F1 |", "| actor-name F1 |", "| catalogue-actor F1 |"):
         assert text in md, text
 
 
@@ -238,7 +304,7 @@ def test_update_card_adds_and_replaces_its_section(report, model_copy):
     card = (model_copy / "README.md").read_text()
     assert card.count("## Evaluation") == 1
     assert f"### Data: `{REPO / 'data/dev.jsonl'}`" in card and "6 in all" in card
-    assert "| metric | model | TF-IDF + LR | Lead-1 | TextRank |" in card
+    assert "| metric | model | TF-IDF + LR | Gazetteer | Lead-1 | TextRank |" in card
     assert "## Limits" in card  # the rest of the card is kept
 
     m = json.loads((report / "metrics.json").read_text())
