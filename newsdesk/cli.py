@@ -70,7 +70,7 @@ def train_main(argv: Sequence[str] | None = None) -> int:
 INFER_EPILOG = """exit codes:
   0  every input was labelled
   2  some inputs produced error rows (see their "error" field); the rest were labelled
-  1  fatal: bad model directory, unwritable output, missing input path
+  1  fatal: bad model directory, unwritable output, missing input path, a usage error
 
 Rerunning the same command with the same --out skips ids already written (resumable).
 """
@@ -86,7 +86,7 @@ def infer_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("model_dir", help="trained model directory (e.g. runs/default/model)")
     parser.add_argument("paths", nargs="+", help="article files or folders (searched recursively)")
     parser.add_argument("--out", required=True, help="output file: .jsonl (default format), .csv or .parquet")
-    parser.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16)")
+    parser.add_argument("--batch-size", type=int, default=16, help="articles per forward pass (default 16)")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16", "int8"],
                         help="auto = bf16 on GPUs and on CPUs with native bf16, else fp32; int8 = dynamic quantisation (CPU)")
@@ -174,7 +174,7 @@ def eval_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--train", nargs="+", metavar="TRAIN",
                         help="training file(s) for the TF-IDF baseline (90%% fit, 10%% threshold tuning, seed 13)")
     parser.add_argument("--report", required=True, metavar="DIR", help="folder for metrics.json, report.md and plots")
-    parser.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16)")
+    parser.add_argument("--batch-size", type=int, default=16, help="articles per forward pass (default 16)")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16", "int8"])
     parser.add_argument("--no-summary", action="store_true", help="skip summaries (labels only, much faster)")
