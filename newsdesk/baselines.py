@@ -31,9 +31,8 @@ from newsdesk.actors import Gazetteer
 from newsdesk.calibration import tune_thresholds
 from newsdesk.extras import require
 from newsdesk.sentences import sentences
-from newsdesk.tasks import TASKS
+from newsdesk.tasks import MULTI_LABEL, TASKS
 
-MULTILABEL_TASKS = ("event_types", "actors")
 MIN_DF_DOCS = 50  # with at least this many training texts, drop n-grams seen in only one of them
 BASELINE_SEED = 13  # the TRAIN split that tunes the TF-IDF baseline's thresholds
 BASELINE_TUNE_SHARE = 0.1  # share of TRAIN held out to tune those thresholds
@@ -145,7 +144,7 @@ class TfidfBaseline:
             row: dict[str, dict[str, float] | None] = {
                 "region": None if region is None else dict(zip(map(str, self.region_model.classes_), region[i].tolist()))
             }
-            for task in MULTILABEL_TASKS:
+            for task in MULTI_LABEL:
                 head = self.heads.get(task)
                 row[task] = None if head is None else dict(zip(head.labels, heads[task][i].tolist()))
             rows.append(row)
@@ -159,7 +158,7 @@ class TfidfBaseline:
             row: dict[str, Any] = {
                 "region": None if region is None else str(self.region_model.classes_[region[i].argmax()])
             }
-            for task in MULTILABEL_TASKS:
+            for task in MULTI_LABEL:
                 head = self.heads.get(task)
                 if head is None:
                     row[task] = None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from newsdesk.extras import require
+from newsdesk.tasks import MULTI_LABEL, TASKS
 
 SNIPPET_CHARS = 300
 WORST_MIN_SUPPORT = 3
@@ -89,9 +90,8 @@ def write_predictions(result, path: Path) -> None:
         for i, (r, p) in enumerate(zip(result.records, result.predictions)):
             row = {
                 "id": r["id"],
-                "gold": {k: r.get(k) for k in ("region", "event_types", "actors", "actor_mentions", "summary")},
-                "model": {k: getattr(p, k) for k in ("region", "event_types", "actors", "actor_mentions", "summary", "scores",
-                                                     "warnings")},
+                "gold": {k: r.get(k) for k in (*TASKS, "actor_mentions", "summary")},
+                "model": {k: getattr(p, k) for k in (*TASKS, "actor_mentions", "summary", "scores", "warnings")},
             }
             for name, preds in result.baseline_predictions.items():
                 row[name] = preds[i]
@@ -113,7 +113,7 @@ def write_plots(m: dict[str, Any], out: Path) -> dict[str, Path]:
     cm = _get(m, "results", "model", "region", "confusion_matrix")
     if cm and cm["labels"]:
         written["confusion"] = plot_confusion(cm, out / PLOTS["confusion"])
-    for task in ("event_types", "actors"):
+    for task in MULTI_LABEL:
         model_pl = _get(m, "results", "model", task, "per_label")
         if model_pl:
             base_pl = _get(m, "results", "tfidf", task, "per_label")
@@ -239,7 +239,7 @@ def render_report(result, paths: dict[str, Path], examples: int = 5) -> str:
         lines += [_per_label_table(m, "region"), ""]
         if "confusion" in paths:
             lines += [f"![region confusion matrix]({paths['confusion'].name})", ""]
-    for task in ("event_types", "actors"):
+    for task in MULTI_LABEL:
         if task not in res["model"]:
             continue
         lines += [f"## {TASK_NAMES[task]}", ""]
@@ -352,7 +352,7 @@ def _per_label_table(m: dict[str, Any], task: str) -> str:
 
 def _calibration_section(m: dict[str, Any], paths: dict[str, Path]) -> list[str]:
     res = m["results"]
-    heads = [t for t in ("region", "event_types", "actors") if _get(res, "model", "calibration", t)]
+    heads = [t for t in TASKS if _get(res, "model", "calibration", t)]
     if not heads:
         return []
     out = ["## Calibration", "",
@@ -383,7 +383,7 @@ def worst_labels(m: dict[str, Any], task: str, n: int = WORST_N, min_support: in
 def _worst_labels_section(m: dict[str, Any]) -> list[str]:
     out = ["## Worst labels", "", f"Lowest model F1 among labels with at least {WORST_MIN_SUPPORT} gold records.", ""]
     any_rows = False
-    for task in ("region", "event_types", "actors"):
+    for task in TASKS:
         rows = worst_labels(m, task)
         if not rows:
             continue
@@ -407,7 +407,7 @@ def _examples_section(result, n: int) -> list[str]:
         for i in errs[:n]:
             p = _get(probs[i], "region", preds[i].region)
             out += _example(records[i], f"gold **{records[i]['region']}**; predicted **{preds[i].region}** (p={fmt(p, 2)})")
-    for task in ("event_types", "actors"):
+    for task in MULTI_LABEL:
         known = set(labels.get(task) or [])
         norm = canon if task == "actors" else (lambda x: x)
         scored = []
@@ -457,7 +457,7 @@ def card_rows(m: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     for s in systems:
         keys += [k for k in m["headline"][s] if k != "score" and k not in keys]
     rows = [[k] + [m["headline"][s].get(k) for s in systems] for k in keys]
-    for task in ("region", "event_types", "actors"):
+    for task in TASKS:
         vals = [_get(m, "results", s, "calibration", task, "ece") for s in systems]
         if any(v is not None for v in vals):
             rows.append([f"{task}/ECE"] + vals)
