@@ -113,7 +113,7 @@ def catalogue_forms(name: str) -> set[str]:
 
 # ----------------------------------------------------------------------------- decoding
 def decode_mentions(text: str, offsets: Sequence[Sequence[tuple[int, int]]], probs: Sequence[np.ndarray],
-                    threshold: float = 0.5, repair: bool = True) -> list[Mention]:
+                    threshold: float = 0.5, repair: bool = True, places: set[str] | frozenset = frozenset()) -> list[Mention]:
     """Mentions from B/I/O tag probabilities of an article's windows ([tokens, 3] per window).
 
     A token seen in several overlapping windows takes the tags of the window where it is farthest
@@ -157,7 +157,7 @@ def decode_mentions(text: str, offsets: Sequence[Sequence[tuple[int, int]]], pro
         else:
             k += 1
     if repair:
-        spans = [r for r in (repair_span(text, m) for m in spans) if keep_span(text, r)]
+        spans = [r for r in (repair_span(text, m) for m in spans) if keep_span(text, r, places)]
         spans = _dedupe_overlaps(spans)
     return [m for m in spans if m.score >= threshold]
 
@@ -230,10 +230,22 @@ def repair_span(text: str, m: Mention) -> Mention:
     modifiers such as "border" + "police")."""
     start, end = m.start, m.end
     words = text[start:end].split()
-    if len(words) == 1 and words[0][:1].isupper():
+    if len(words) == 1 and words[0] in _DEMONYM_WORDS | {"US", "U.S.", "UN", "EU", "NATO", "AU"}:
         nxt = _word_after(text, end)
         if nxt and nxt[1].lower() in HEAD_NOUNS:
             end = nxt[0]
+    while True:  # capitalised words right after belong to the name ("International Monetary" + "Fund")
+        nxt = _word_after(text, end)
+        if nxt is None:
+            break
+        w = nxt[1]
+        if w[:1].isupper() and not w.isupper() or (w.isupper() and len(w) > 1 and text[start:end].isupper()):
+            end = nxt[0]
+            continue
+        if w in ("of", "for") and (after := _word_after(text, nxt[0])) and after[1][:1].isupper() and text[start:start + 1].isupper():
+            end = after[0]
+            continue
+        break
     while True:
         prev = _word_before(text, start)
         if prev is None:
@@ -254,14 +266,30 @@ def repair_span(text: str, m: Mention) -> Mention:
     return _span(text, start, end, m.score)
 
 
-def keep_span(text: str, m: Mention) -> bool:
-    """Drop what is not an actor's name: a bare place ("Syria"), a lone adjective ("Syrian"), a lone
-    generic lower-case noun ("forces", "rates") other than groups of people ("protesters", "civilians")."""
+PLACE_NOUNS = {"area", "areas", "city", "town", "province", "district", "region", "border", "crossing", "river", "valley",
+               "village", "villages", "camp", "airport", "port", "county", "governorate", "countryside", "desert",
+               "mountains", "road", "highway", "neighbourhood", "neighborhood", "municipality", "front", "side"}
+LOCATIVES = {"in", "at", "near", "into", "outside", "around", "across", "towards", "toward", "from", "through", "inside"}
+
+
+def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset()) -> bool:
+    """Drop what is not an actor's name: a bare place ("Syria"; a name followed by "area", "border",
+    "city" ...; one word right after "in", "near", "from" ...), a lone adjective ("Syrian",
+    "Iranian-sponsored"), a lone generic lower-case noun ("forces", "rates") other than groups of
+    people ("protesters", "civilians")."""
     t = m.text.strip()
     if not t or not any(ch.isalpha() for ch in t):
         return False
     words = t.split()
-    if t in PLACES:
+    if t in PLACES or t in places or len(words) > 7 or re.search(r"[.!?]\s", t):
+        return False
+    nxt = _word_after(text, m.end)
+    if nxt and nxt[1].lower() in PLACE_NOUNS and words[-1].lower() not in HEAD_NOUNS:
+        return False
+    prev = _word_before(text, m.start)
+    if len(words) == 1 and prev and prev[1].lower() in LOCATIVES and not t.isupper():
+        return False
+    if len(words) == 1 and re.match(r"^[\w.]+-(sponsored|backed|led|aligned|allied|affiliated|controlled|based|supported)$", t, re.I):
         return False
     if len(words) == 1:
         w = words[0]

@@ -100,6 +100,7 @@ class NewsdeskConfig(PreTrainedConfig):
     # Few-shot event types: label -> {"weight": [hidden], "bias": float, "fuse": [a_head, a_probe, b] | None, ...}.
     fewshot: dict | None = None
     aliases: dict | None = None  # actor alias table: lower-cased name -> canonical name
+    places: list | None = None  # place names seen in the training data (a mention that is one is not an actor)
     label_checksum: str = ""
     vocab_size: int = 0  # the tokenizer's size when the model was built
     lexical: bool = True
@@ -117,6 +118,7 @@ class NewsdeskConfig(PreTrainedConfig):
         self.calibration = dict(self.calibration or {})
         self.fewshot = dict(self.fewshot or {})
         self.aliases = dict(self.aliases or {})
+        self.places = list(self.places or [])
         super().__post_init__(**kwargs)
 
     def checksum(self) -> str:
@@ -684,7 +686,8 @@ def special_token_ids(tokenizer) -> dict[str, int | None]:
 
 
 def create_model(model_cfg, tokenizer, labels: dict[str, list[str]], generation: dict | None = None,
-                 aliases: dict[str, str] | None = None, newsdesk_version: str = "") -> NewsdeskModel:
+                 aliases: dict[str, str] | None = None, places: list[str] | None = None,
+                 newsdesk_version: str = "") -> NewsdeskModel:
     """A new model for training from `model_cfg` (config.ModelConfig): pretrained transformer weights
     (or a tiny random BERT), new heads; `generation` = the config's summary settings."""
     name = model_cfg.name
@@ -699,6 +702,7 @@ def create_model(model_cfg, tokenizer, labels: dict[str, list[str]], generation:
         labels={t: list(labels.get(t) or []) for t in TASKS}, lexical=model_cfg.lexical,
         lexical_size=len(tokenizer) if model_cfg.lexical else 0, mentions=model_cfg.mentions, copy=model_cfg.copy,
         max_length=model_cfg.max_length, stride=model_cfg.stride, vocab_size=len(tokenizer), aliases=aliases or {},
+        places=list(places or []),
         newsdesk_version=newsdesk_version,
     )
     cfg.label_checksum = cfg.checksum()
