@@ -77,6 +77,9 @@ STAGES = {
     "predict glue": "Predictor.predict outside score/decide (argument checks, cleaning loop)",
 }
 ALIAS = {"generate_summary": "decoder: loop glue", "output_rows": "decoder: loop glue"}  # timer name -> stage
+SUMMARY_ONLY = ("summary: constraint build", "decoder: transformer", "decoder: output layer", "decoder: copy head",
+                "decoder: constraint mask", "decoder: constraint advance", "decoder: loop glue", "summary: rendering",
+                "summary: glue", "faithfulness")  # stages the labels path (summary off) does not run
 GLUE = ("forward glue", "evidence: glue", "decoder: loop glue", "summary: glue", "decide: glue", "score glue", "predict glue")
 
 
@@ -216,6 +219,19 @@ class StepClock:
         return out
 
 
+def row_steps(loops: list[tuple[int, list[int]]]) -> list[str]:
+    """How much of the decoder's batch work goes to rows that have already ended (greedy decoding
+    runs every row until the last one ends or max_new_tokens)."""
+    total = sum(n * len(rows) for n, rows in loops)
+    if not total:
+        return []
+    useful = sum(min(length + 1, n) for n, rows in loops for length in rows)  # +1: the step that wrote the end token
+    lengths = [length for _, rows in loops for length in rows]
+    return ["", f"summary tokens per article: mean {sum(lengths) / len(lengths):.1f}, max {max(lengths)}; "
+                f"row-steps spent on rows that had already ended: {100 * (1 - useful / total):.0f}% "
+                f"({total - useful} of {total})"]
+
+
 # ----------------------------------------------------------------------------- encoder efficiency
 def bare_encoder(predictor):
     """A fresh `AutoModel` with the predictor's encoder weights (the quantised module itself under int8)."""
@@ -290,7 +306,17 @@ def encoder_efficiency(predictor, texts: list[str], batch_size: int, repeats: in
 # ----------------------------------------------------------------------------- one article type
 def profile_type(predictor, records: list[dict], batch_size: int, summary: bool, torch_profile: bool) -> dict[str, Any]:
     texts = [r["text"] for r in records]
+    model = predictor.model
+    generate = model.generate_summary  # the bound class method
+    loops: list[tuple[int, list[int]]] = []  # per decoding loop: (steps run, tokens each row wrote before its end token)
+
+    def generate_and_count(*args, **kwargs):
+        ids = generate(*args, **kwargs)
+        loops.append((len(steps.marks), (ids != model._end_id).sum(1).tolist()))  # marks: one per decoder call of this loop
+        return ids
+
     t = Timers(sync=predictor.device.type == "cuda")
+    model.generate_summary = generate_and_count
     instrument(t, predictor)
     steps = StepClock(t)
     try:
@@ -299,6 +325,7 @@ def profile_type(predictor, records: list[dict], batch_size: int, summary: bool,
         wall = time.perf_counter() - start
     finally:
         t.restore()
+        del model.generate_summary
     stages = t.grouped(stage_of)
     from newsdesk.cleaning import clean_text
 
@@ -309,7 +336,7 @@ def profile_type(predictor, records: list[dict], batch_size: int, summary: bool,
         "mean_words": sum(len(x.split()) for x in texts) / max(len(texts), 1),
         "mean_tokens": sum(len(x) for x in tok) / max(len(tok), 1),
         "mean_windows": sum(windows) / max(len(windows), 1),
-        "steps": steps.rows(),
+        "steps": steps.rows() + row_steps(loops),
         "calls": {"/".join(p): n for p, n in t.calls.items()},
     }
     if torch_profile:
@@ -326,17 +353,22 @@ def stage_table(name: str, r: dict[str, Any]) -> list[str]:
     total = sum(r["stages"].values()) or 1e-9
     rows = [f"**{name}**: {r['articles']} articles, {r['mean_words']:.0f} words, {r['mean_tokens']:.0f} tokens, "
             f"{r['mean_windows']:.2f} windows per article; {r['wall_s']:.2f} s wall, {n / r['wall_s']:.2f} articles/s",
-            "", "| stage | ms per article | share | what |", "|---|---:|---:|---|"]
+            "", "| stage | ms per article | share | share of the labels stages | what |", "|---|---:|---:|---:|---|"]
+    labels_total = sum(v for k, v in r["stages"].items() if k not in SUMMARY_ONLY) or 1e-9
+    lab = lambda stage, s: "" if stage in SUMMARY_ONLY else f"{100 * s / labels_total:.1f}%"  # noqa: E731
     for stage, what in STAGES.items():
         s = r["stages"].get(stage, 0.0)
         if s > 0:
-            rows.append(f"| {stage} | {1000 * s / n:.2f} | {100 * s / total:.1f}% | {what} |")
+            rows.append(f"| {stage} | {1000 * s / n:.2f} | {100 * s / total:.1f}% | {lab(stage, s)} | {what} |")
     for stage in sorted(set(r["stages"]) - set(STAGES)):
-        rows.append(f"| {stage} | {1000 * r['stages'][stage] / n:.2f} | {100 * r['stages'][stage] / total:.1f}% | |")
+        s = r["stages"][stage]
+        rows.append(f"| {stage} | {1000 * s / n:.2f} | {100 * s / total:.1f}% | {lab(stage, s)} | |")
     glue = sum(r["stages"].get(g, 0.0) for g in GLUE)
-    rows.append(f"| **Python overhead** (the glue rows) | {1000 * glue / n:.2f} | {100 * glue / total:.1f}% | |")
+    glue_l = sum(r["stages"].get(g, 0.0) for g in GLUE if g not in SUMMARY_ONLY)
+    rows.append(f"| **Python overhead** (the glue rows) | {1000 * glue / n:.2f} | {100 * glue / total:.1f}% | "
+                f"{100 * glue_l / labels_total:.1f}% | |")
     rows.append(f"| untimed (outside predict) | {1000 * max(r['wall_s'] - total, 0) / n:.2f} | "
-                f"{100 * max(r['wall_s'] - total, 0) / r['wall_s']:.1f}% of wall | |")
+                f"{100 * max(r['wall_s'] - total, 0) / r['wall_s']:.1f}% of wall | | |")
     return rows
 
 
