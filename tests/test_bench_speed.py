@@ -201,14 +201,14 @@ def test_max_windows_cuts_windows_inside_score_only(tiny_predictor):
 def test_window_policy_benchmark_end_to_end(tiny_model, tmp_path, capsys):
     wp = bench("window_policy")
     out = tmp_path / "wp.json"
-    code = wp.main(["--model", str(tiny_model), "--windows", "64:16", "96:24", "--policies", "all,lead,lead+1,adaptive",
+    code = wp.main(["--model", str(tiny_model), "--windows", "64:16", "96:24", "--policies", "all,lead,lead+1,adaptive,adaptive-events",
                     "--limit", "3", "--acled-me", str(_notes_file(tmp_path)), "--min-notes", "3", "--threads", "1",
                     "--json", str(out)])
     assert code == 0
     text = capsys.readouterr().out
     assert "**samples** (3 articles)" in text and "**assembled** (1 articles)" in text and "**pooled**" in text
     res = json.loads(out.read_text())["results"]
-    assert set(res) == {f"{w} {p}" for w in ("64:16", "96:24") for p in ("all", "lead", "lead+1", "adaptive")}
+    assert set(res) == {f"{w} {p}" for w in ("64:16", "96:24") for p in ("all", "lead", "lead+1", "adaptive", "adaptive-events")}
     assert res["64:16 lead"]["windows_read"] == 1.0
     assert res["64:16 all"]["windows_read"] > res["64:16 lead+1"]["windows_read"] >= res["64:16 lead"]["windows_read"]
     assert res["64:16 all"]["windows_read"] > res["96:24 all"]["windows_read"]
