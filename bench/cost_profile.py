@@ -58,7 +58,10 @@ STAGES = {
     "evidence: sentences": "split_sentences, sentence_slots (token positions of sentences)",
     "evidence: pooling + heads": "sentence pooling, heads + lexical on sentences, few-shot probes",
     "evidence: glue": "evidence.sentence_rows outside the above",
-    "summary: constraint build": "SummaryVocabulary.constraint (allowed words, trie tables) per batch",
+    "summary: constraint build": "SummaryVocabulary.constraint per batch, outside the three rows below",
+    "constraint: allowed words": "SummaryVocabulary.allowed_words (surface forms, inflections, lexicon) per article",
+    "constraint: word pieces": "SummaryVocabulary.pieces (cached word-piece tokenisation of the allowed words)",
+    "constraint: trie tables": "WordConstraint.build (trie of the allowed words, per-article tables)",
     "decoder: transformer": "decoder layers with KV cache, one call per step",
     "decoder: output layer": "output layer on the allowed token subset",
     "decoder: copy head": "copy attention and gate",
@@ -77,7 +80,8 @@ STAGES = {
     "predict glue": "Predictor.predict outside score/decide (argument checks, cleaning loop)",
 }
 ALIAS = {"generate_summary": "decoder: loop glue", "output_rows": "decoder: loop glue"}  # timer name -> stage
-SUMMARY_ONLY = ("summary: constraint build", "decoder: transformer", "decoder: output layer", "decoder: copy head",
+SUMMARY_ONLY = ("summary: constraint build", "constraint: allowed words", "constraint: word pieces", "constraint: trie tables",
+                "decoder: transformer", "decoder: output layer", "decoder: copy head",
                 "decoder: constraint mask", "decoder: constraint advance", "decoder: loop glue", "summary: rendering",
                 "summary: glue", "faithfulness")  # stages the labels path (summary off) does not run
 GLUE = ("forward glue", "evidence: glue", "decoder: loop glue", "summary: glue", "decide: glue", "score glue", "predict glue")
@@ -144,6 +148,9 @@ def instrument(t: Timers, predictor) -> None:
     t.wrap(predictor, "_summaries", "summary: glue")
     if predictor.vocab is not None:
         t.wrap(predictor.vocab, "constraint", "summary: constraint build")
+        t.wrap(predictor.vocab, "allowed_words", "constraint: allowed words")
+        t.wrap(predictor.vocab, "pieces", "constraint: word pieces")
+    t.wrap(summary.WordConstraint, "build", "constraint: trie tables")
     t.wrap(model, "generate_summary", "generate_summary")
     t.wrap(model, "_decoder_states", "decoder: transformer")
     t.wrap(model, "_vocab_logits", "decoder: output layer")

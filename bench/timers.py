@@ -87,9 +87,8 @@ class Timers:
         own = owner.__dict__ if hasattr(owner, "__dict__") else {}
         had_own = attr in own
         original = own.get(attr)
-        if isinstance(original, (staticmethod, classmethod)):
-            raise TypeError(f"wrap a plain function or method, not a {type(original).__name__} ({attr})")
-        call = getattr(owner, attr)  # a plain function for classes and modules, a bound method for objects
+        kind = type(original) if isinstance(original, (staticmethod, classmethod)) else None
+        call = original.__func__ if kind else getattr(owner, attr)  # plain function (classes, modules) or bound method
 
         @functools.wraps(call)
         def timed(*args, **kwargs):
@@ -99,7 +98,7 @@ class Timers:
             finally:
                 self._exit()
 
-        setattr(owner, attr, timed)
+        setattr(owner, attr, kind(timed) if kind else timed)
 
         def undo():
             if had_own:

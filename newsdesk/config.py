@@ -288,8 +288,26 @@ _CHOICES = {
     "train.mixed_precision": ("auto", "no", "bf16", "fp16"),
     "train.device": ("auto", "cpu", "cuda"),
 }
-_POSITIVE = ("model.max_length", "train.epochs", "train.batch_size", "train.grad_accum", "train.max_windows",
-             "generation.max_summary_tokens", "generation.num_beams", "data.summary_max_tokens")
+_AT_LEAST = {  # key -> smallest allowed value
+    "model.max_length": 1, "model.decoder_layers": 0, "model.tiny.hidden_size": 1, "model.tiny.num_hidden_layers": 1,
+    "model.tiny.num_attention_heads": 1, "model.tiny.intermediate_size": 1,
+    "generation.max_summary_tokens": 1, "generation.min_summary_tokens": 0, "generation.num_beams": 1,
+    "data.actor_min_count": 1, "data.max_train_records": 1, "data.max_dev_records": 1, "data.summary_max_tokens": 1,
+    "train.epochs": 1, "train.max_steps": 1, "train.batch_size": 1, "train.grad_accum": 1, "train.max_windows": 1,
+    "train.patience": 1, "train.eval_summaries": 0, "train.summary_epochs": 0, "train.summary_batch_size": 1,
+    "train.summary_per_epoch": 0, "train.checkpoint_every": 0, "train.log_every": 1,
+    # learning rates and weights: 0 freezes / switches off that part; negative values make no sense
+    "train.lr": 0, "train.head_lr": 0, "train.lexical_lr": 0, "train.decoder_lr": 0, "train.summary_lr": 0,
+    "train.weight_decay": 0, "train.warmup_ratio": 0, "model.dropout": 0,
+    "train.loss.region": 0, "train.loss.event_types": 0, "train.loss.actors": 0, "train.loss.summary": 0,
+    "train.loss.event_pos_weight_clip": 1, "train.loss.actor_pos_weight_clip": 1,
+}
+_BELOW = {"train.warmup_ratio": 1, "model.dropout": 1}  # key -> bound it must stay under
+_ABOVE = {"train.max_grad_norm": 0}  # key -> bound it must exceed
+# The dev metrics a training run reports (newsdesk.evaluation.headline_table): what early stopping can watch.
+METRIC_NAMES = ("score", "region/accuracy", "region/macro_f1", "event_types/micro_f1", "event_types/macro_f1",
+                "actors/micro_f1", "actors/macro_f1", "summary/rouge1", "summary/rouge2", "summary/rougeL")
+MENTION_SPAN_MODES = ("match",)
 
 
 def _get(cfg: Config, key: str) -> Any:
@@ -299,22 +317,109 @@ def _get(cfg: Config, key: str) -> Any:
     return node
 
 
+def _fail(key: str, value: Any, allowed: str) -> ConfigError:
+    return ConfigError(f"config key '{key}' must be {allowed}, got {value!r}")
+
+
+def _numbers(node: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted key, value) of every number in the config."""
+    out = []
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if dataclasses.is_dataclass(value):
+            out += _numbers(value, f"{prefix}{f.name}.")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append((prefix + f.name, value))
+    return out
+
+
 def _validate(cfg: Config) -> None:
+    """Every value checked before anything is loaded: a mistake fails at once, with the key, the bad
+    value and what is allowed (not after an epoch)."""
+    import math
+
+    for key, value in _numbers(cfg):
+        if not math.isfinite(value):
+            raise _fail(key, value, "a finite number")
     for key, choices in _CHOICES.items():
         if _get(cfg, key) not in choices:
-            raise ConfigError(f"config key '{key}' must be one of {', '.join(choices)}, got {_get(cfg, key)!r}")
-    for key in _POSITIVE:
-        if _get(cfg, key) < 1:
-            raise ConfigError(f"config key '{key}' must be at least 1, got {_get(cfg, key)}")
+            raise _fail(key, _get(cfg, key), f"one of {', '.join(choices)}")
+    numbers = set(_AT_LEAST) | set(_BELOW) | set(_ABOVE)
+    for key in sorted(numbers):
+        value = _get(cfg, key)
+        if value is None:  # optional keys (max_steps, max_*_records, summary_lr)
+            continue
+        lo, hi, above = _AT_LEAST.get(key), _BELOW.get(key), _ABOVE.get(key)
+        if lo is not None and value < lo:
+            raise _fail(key, value, f"at least {lo}" + (f" and below {hi}" if hi is not None else ""))
+        if hi is not None and value >= hi:
+            raise _fail(key, value, (f"at least {lo} and " if lo is not None else "") + f"below {hi}")
+        if above is not None and value <= above:
+            raise _fail(key, value, f"above {above}")
     if not 0 <= cfg.model.stride < cfg.model.max_length // 2 + 1:
-        raise ConfigError(f"config key 'model.stride' must be between 0 and half of model.max_length, got {cfg.model.stride}")
+        raise ConfigError(f"config key 'model.stride' must be between 0 and half of model.max_length "
+                          f"({cfg.model.max_length // 2}), got {cfg.model.stride}")
+    tiny = cfg.model.tiny
+    if tiny.hidden_size % tiny.num_attention_heads:
+        raise _fail("model.tiny.hidden_size", tiny.hidden_size,
+                    f"a multiple of model.tiny.num_attention_heads ({tiny.num_attention_heads})")
+    gen = cfg.generation
+    if gen.min_summary_tokens > gen.max_summary_tokens:
+        raise _fail("generation.min_summary_tokens", gen.min_summary_tokens,
+                    f"at most generation.max_summary_tokens ({gen.max_summary_tokens})")
     for key in ("train.loss.event_pos_weight", "train.loss.actor_pos_weight"):
         value = _get(cfg, key)
         if value not in ("balanced", "none"):
             try:
-                float(value)
+                number = float(value)
             except ValueError:
-                raise ConfigError(f"config key '{key}' must be 'balanced', 'none' or a number, got {value!r}") from None
+                raise _fail(key, value, "'balanced', 'none' or a number") from None
+            if not (math.isfinite(number) and number > 0):
+                raise _fail(key, value, "'balanced', 'none' or a positive number")
+    t, d = cfg.train, cfg.data
+    # early stopping watches a metric the label epochs produce
+    summaries = cfg.model.summary and t.summary_epochs == 0 and t.eval_summaries > 0
+    metrics = [m for m in METRIC_NAMES if not m.startswith("summary/") or summaries]
+    if t.early_stopping_metric not in metrics:
+        why = ""
+        if t.early_stopping_metric in METRIC_NAMES:
+            why = (" (no summary metrics in the label epochs: model.summary is false)" if not cfg.model.summary else
+                   " (with train.summary_epochs > 0 the label epochs generate no summaries)" if t.summary_epochs else
+                   " (train.eval_summaries is 0: the label epochs generate no summaries)")
+        raise _fail("train.early_stopping_metric", t.early_stopping_metric, f"one of {', '.join(metrics)}{why}")
+    if t.summary_epochs and not cfg.model.summary:
+        raise _fail("train.summary_epochs", t.summary_epochs, "0 when model.summary is false (there is no decoder to train)")
+    # data: file lists, and the per-file settings that name them
+    if not d.train:
+        raise _fail("data.train", d.train, "a non-empty list of training files")
+    for key, entries in (("data.train", d.train), ("data.dev", d.dev)):
+        for e in entries:
+            if not e.strip():
+                raise _fail(key, entries, "a list of file paths (an entry is empty)")
+    for key, mapping in (("data.repeat", d.repeat), ("data.mention_spans", d.mention_spans)):
+        for entry in mapping:
+            if entry not in d.train:
+                raise ConfigError(f"config key '{key}' names {entry!r}, which is not in data.train; "
+                                  f"use one of the data.train entries: {', '.join(d.train)}")
+    for entry, times in d.repeat.items():
+        if times < 1:
+            raise _fail(f"data.repeat.{entry}", times, "at least 1 (times an epoch sees the file)")
+    for entry, mode in d.mention_spans.items():
+        if mode not in MENTION_SPAN_MODES:
+            raise _fail(f"data.mention_spans.{entry}", mode, f"one of {', '.join(MENTION_SPAN_MODES)}")
+    seen: set[str] = set()
+    for label in d.event_types:
+        if not label.strip() or label in seen:
+            raise _fail("data.event_types", label, "a list of distinct, non-empty event type names")
+        seen.add(label)
+    for label, texts in d.label_descriptions.items():
+        if label not in d.event_types:
+            raise ConfigError(f"config key 'data.label_descriptions' names {label!r}, which is not an event type; "
+                              f"use one of data.event_types: {', '.join(d.event_types)} (or add it there)")
+        if not texts or not all(x.strip() for x in texts):
+            raise _fail(f"data.label_descriptions.{label}", texts, "a non-empty list of non-empty sentences")
+    if not cfg.output_dir.strip():
+        raise _fail("output_dir", cfg.output_dir, "a folder path")
 
 
 def save_config(cfg: Config, path: str | Path, command: str | None = None) -> None:

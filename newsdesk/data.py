@@ -12,13 +12,15 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
 import yaml
 
 from newsdesk.cleaning import clean_text, normalise
 from newsdesk.tasks import MULTI_LABEL, TASKS
+
+if TYPE_CHECKING:
+    import torch
 
 log = logging.getLogger("newsdesk")
 
@@ -82,12 +84,16 @@ def read_records(path: str | Path, limit: int | None = None) -> list[dict[str, A
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise DataError(f"unsupported data file type {path.suffix!r} for {path}: use one of {', '.join(FORMATS)}")
+    if _is_empty(path, kind):
+        raise DataError(f"could not read {path}: the file is empty (no records); "
+                        f"expected {'one JSON object per line' if path.suffix.lower() == '.jsonl' else 'records'} with a 'text' field")
     datasets.disable_progress_bars()
     try:
         ds = datasets.load_dataset(kind, data_files=str(path), split="train")
     except Exception as exc:  # datasets wraps parse errors; find the line for the user
         detail = _find_bad_json_line(path) if kind == "json" else None
-        raise DataError(detail or f"could not read {path}: {exc}") from None
+        reason = str(exc).strip() or f"{type(exc).__name__} from the {kind} reader"
+        raise DataError(detail or f"could not read {path}: {reason}") from None
     finally:
         datasets.enable_progress_bars()
     if "text" not in ds.column_names:
@@ -96,6 +102,14 @@ def read_records(path: str | Path, limit: int | None = None) -> list[dict[str, A
     columns = [c for c in ("id", "text", *STR_FIELDS, *LIST_FIELDS, "actor_mentions", "meta") if c in ds.column_names]
     rows = ds.select_columns(columns).select(range(n)).to_list()
     return [validate_record(row, path, i) for i, row in enumerate(rows)]
+
+
+def _is_empty(path: Path, kind: str) -> bool:
+    """No records at all: a 0-byte file, or a text file of blank lines (JSON/JSONL/CSV)."""
+    size = path.stat().st_size
+    if size == 0 or kind == "parquet" or size > 1 << 16:
+        return size == 0
+    return not path.read_bytes().strip()
 
 
 def validate_record(row: dict[str, Any], path: Path, index: int) -> dict[str, Any]:
@@ -187,6 +201,11 @@ def load_records(paths: list[Path], limit: int | None = None, what: str = "train
     for p in paths:
         records.extend(read_records(p, limit))
     unlabeled = [r["id"] for r in records if not has_any_label(r)]
+    if what == "training" and records and len(unlabeled) == len(records):
+        where = ", ".join(str(p) for p in paths)
+        raise DataError(f"{where}: none of its {len(records)} records carries a label for any task (region, event_types, "
+                        "actors, summary or actor_mentions; null means not labelled): nothing to train on. "
+                        "Add labels, or remove the file from data.train")
     if unlabeled:
         log.warning(
             "%d of %d %s records carry no label for any task and are ignored (e.g. %s)",
@@ -283,6 +302,8 @@ def tokenize_windows(tokenizer, texts: list[str], max_length: int, stride: int) 
 
 def pack_windows(windows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Token windows -> padded `input_ids` and `attention_mask` ([windows, longest])."""
+    import torch  # here, not at the top: `newsdesk.data` is imported by the CLI before a config is checked
+
     width = max((len(w) for w in windows), default=0)
     ids = torch.full((len(windows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(windows), width), dtype=torch.long)
@@ -294,6 +315,8 @@ def pack_windows(windows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, t
 
 def pack_bags(bags: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
     """Bags of word-piece ids -> (flat ids, offsets) for the lexical layer."""
+    import torch
+
     ids = torch.tensor([t for b in bags for t in b], dtype=torch.long)
     offsets = torch.tensor([0] + [len(b) for b in bags[:-1]], dtype=torch.long).cumsum(0)
     return ids, offsets
@@ -331,16 +354,16 @@ def mention_tags(offsets: list[tuple[int, int]], spans: list[dict[str, Any]], pa
 
 def make_examples(
     records: list[dict[str, Any]], tokenizer, maps: "LabelMaps", max_length: int, stride: int,
-    max_windows: int, summary_max_tokens: int, decoder_start_id: int | None, summary_windows: int = 1,
+    max_windows: int, summary_max_tokens: int, decoder_start_id: int | None,
 ) -> list[Example]:
-    """Tokenised examples. Summary-only records keep `summary_windows` windows (the decoder reads the first)."""
+    """Tokenised examples. Summary-only records keep their first window only (the one the decoder reads)."""
     special = set(tokenizer.all_special_ids)
     toks = tokenize_windows(tokenizer, [r["text"] for r in records], max_length, stride)
     index = {task: {l: i for i, l in enumerate(maps.get(task))} for task in TASKS}
     examples = []
     for r, t in zip(records, toks):
         labelled = any(r[k] is not None for k in ("region", "event_types", "actors")) or r.get("actor_mentions") is not None
-        keep = max_windows if labelled else summary_windows
+        keep = max_windows if labelled else 1
         windows = t["windows"][:keep]
         ex = Example(windows=windows, lexical=lexical_bag(t["windows"], special))
         if r["region"] is not None and r["region"] in index["region"]:
@@ -368,6 +391,8 @@ def _multi_hot(labels: list[str], index: dict[str, int]) -> list[float]:
 
 def collate(examples: list[Example], pad_id: int, label_sizes: dict[str, int]) -> dict[str, Any]:
     """Flatten the batch's windows, pad them, and stack targets keyed by task (-100 = not labelled)."""
+    import torch
+
     windows, doc_index, summary_window, summary, tags = [], [], [], [], []
     for d, ex in enumerate(examples):
         if ex.summary is not None:

@@ -231,3 +231,18 @@ def test_train_profile_on_the_tiny_config(tmp_path, capsys):
     assert "label epochs" in text and "dev eval" in text and "examples/s" in text and "metrics.json:" in text
     ex = json.loads(out.read_text())["exclusive"]
     assert any("encoder forward" in k for k in ex) and any(k.endswith("optimizer step") for k in ex)
+
+
+def test_timers_wrap_classmethods_and_restore_them():
+    timers = bench("timers")
+
+    class Maker:
+        @classmethod
+        def build(cls, x):
+            return (cls, x)
+
+    t = timers.Timers()
+    t.wrap(Maker, "build", "build")
+    assert Maker.build(2) == (Maker, 2) and t.calls[("build",)] == 1
+    t.restore()
+    assert isinstance(Maker.__dict__["build"], classmethod) and Maker.build(3) == (Maker, 3)

@@ -69,14 +69,77 @@ def test_resolved_config_round_trips(tmp_path):
         (["--model.pooling", "max"], "config key 'model.pooling' must be one of mean, cls, got 'max'"),
         (["--train.mixed_precision", "fp8"], "config key 'train.mixed_precision' must be one of auto, no, bf16, fp16"),
         (["--train.batch_size", "0"], "config key 'train.batch_size' must be at least 1, got 0"),
-        (["--train.loss.actor_pos_weight", "heavy"], "config key 'train.loss.actor_pos_weight' must be 'balanced', 'none' or a number"),
-        (["--model.stride", "200"], "config key 'model.stride' must be between 0 and half of model.max_length"),
+        (["--train.loss.actor_pos_weight", "heavy"],
+         "config key 'train.loss.actor_pos_weight' must be 'balanced', 'none' or a number, got 'heavy'"),
+        (["--train.loss.event_pos_weight", "-3"],
+         "config key 'train.loss.event_pos_weight' must be 'balanced', 'none' or a positive number, got '-3'"),
+        (["--model.stride", "200"], "config key 'model.stride' must be between 0 and half of model.max_length (128), got 200"),
+        # issue 14 item 11: accepted before, then a NaN loss and a saved model with exit 0
+        (["--train.lr", "-1"], "config key 'train.lr' must be at least 0, got -1.0"),
+        (["--train.lr", "nan"], "config key 'train.lr' must be a finite number, got nan"),
+        (["--train.head_lr", "inf"], "config key 'train.head_lr' must be a finite number, got inf"),
+        (["--train.max_steps", "-5"], "config key 'train.max_steps' must be at least 1, got -5"),
+        (["--train.warmup_ratio", "1.5"], "config key 'train.warmup_ratio' must be at least 0 and below 1, got 1.5"),
+        (["--train.max_grad_norm", "0"], "config key 'train.max_grad_norm' must be above 0, got 0.0"),
+        (["--model.dropout", "1"], "config key 'model.dropout' must be at least 0 and below 1, got 1.0"),
+        (["--train.loss.summary", "-1"], "config key 'train.loss.summary' must be at least 0, got -1.0"),
+        (["--model.tiny.hidden_size", "33"],
+         "config key 'model.tiny.hidden_size' must be a multiple of model.tiny.num_attention_heads (2), got 33"),
+        # issue 12 item 4: these failed after an epoch, or never
+        (["--train.early_stopping_metric", "rougeL"],
+         "config key 'train.early_stopping_metric' must be one of score, region/accuracy, region/macro_f1, "
+         "event_types/micro_f1, event_types/macro_f1, actors/micro_f1, actors/macro_f1, summary/rouge1, summary/rouge2, "
+         "summary/rougeL, got 'rougeL'"),
+        (["--train.early_stopping_metric", "summary/rougeL", "--train.summary_epochs", "2"],
+         "actors/macro_f1 (with train.summary_epochs > 0 the label epochs generate no summaries), got 'summary/rougeL'"),
+        (["--train.early_stopping_metric", "summary/rougeL", "--train.eval_summaries", "0"],
+         "(train.eval_summaries is 0: the label epochs generate no summaries), got 'summary/rougeL'"),
+        (["--train.summary_epochs", "2", "--model.summary", "false"],
+         "config key 'train.summary_epochs' must be 0 when model.summary is false"),
+        (["--data.label_descriptions", "{truce: [A truce was agreed.]}"],
+         "config key 'data.label_descriptions' names 'truce', which is not an event type; use one of data.event_types: "
+         "capture, ceasefire,"),
+        (["--data.label_descriptions", "{ceasefire: []}"],
+         "config key 'data.label_descriptions.ceasefire' must be a non-empty list of non-empty sentences, got []"),
+        (["--data.repeat", "{data/trian.jsonl: 4}"],
+         "config key 'data.repeat' names 'data/trian.jsonl', which is not in data.train; use one of the data.train "
+         "entries: data/train.jsonl"),
+        (["--data.repeat", "{data/train.jsonl: 0}"], "config key 'data.repeat.data/train.jsonl' must be at least 1"),
+        (["--data.mention_spans", "{muc4/train.jsonl: match}"],
+         "config key 'data.mention_spans' names 'muc4/train.jsonl', which is not in data.train"),
+        (["--data.mention_spans", "{data/train.jsonl: exact}"],
+         "config key 'data.mention_spans.data/train.jsonl' must be one of match, got 'exact'"),
+        (["--data.event_types", "capture,capture"],
+         "config key 'data.event_types' must be a list of distinct, non-empty event type names, got 'capture'"),
+        (["--data.train", ""], "config key 'data.train' must be a non-empty list of training files, got []"),
+        (["--generation.min_summary_tokens", "40"],
+         "config key 'generation.min_summary_tokens' must be at most generation.max_summary_tokens (32), got 40"),
+        (["--generation.length_penalty", "nan"], "config key 'generation.length_penalty' must be a finite number, got nan"),
+        (["--train.summary_batch_size", "0"], "config key 'train.summary_batch_size' must be at least 1, got 0"),
+        (["--train.summary_lr", "-0.1"], "config key 'train.summary_lr' must be at least 0, got -0.1"),
+        (["--train.summary_per_epoch", "-1"], "config key 'train.summary_per_epoch' must be at least 0, got -1"),
+        (["--data.actor_min_count", "0"], "config key 'data.actor_min_count' must be at least 1, got 0"),
     ],
 )
 def test_values_are_checked(args, message):
+    """Every bad value fails when the config is loaded (before any data or model), naming the key, the
+    bad value and what is allowed."""
     with pytest.raises(ConfigError) as exc:
         load_config(None, args)
     assert message in str(exc.value)
+
+
+def test_early_stopping_metric_names_are_the_ones_training_reports():
+    """config.METRIC_NAMES (what train.early_stopping_metric may name) is exactly what a training epoch
+    reports (evaluation.headline_table of a run with every task)."""
+    from newsdesk.config import METRIC_NAMES
+    from newsdesk.evaluation import headline_table
+
+    full = {"region": {"accuracy": 1, "macro_f1": 1}, "event_types": {"micro_f1": 1, "macro_f1": 1},
+            "actors": {"micro_f1": 1, "macro_f1": 1}, "summary": {"rouge1": 1, "rouge2": 1, "rougeL": 1}, "score": 1}
+    assert set(headline_table(full)) == set(METRIC_NAMES)
+    for name in METRIC_NAMES:
+        assert load_config(None, ["--train.early_stopping_metric", name]).train.early_stopping_metric == name
 
 
 def test_bare_no_is_a_string_for_string_keys(tmp_path):

@@ -120,3 +120,27 @@ def test_examples_and_collate_mask_missing_tasks():
     assert batch["summary_window"].tolist() == [0, 1]
     assert (batch["summary_labels"] == -100).any()
     assert batch["lexical_offsets"].tolist()[0] == 0 and len(batch["lexical_offsets"]) == 3
+
+
+@pytest.mark.parametrize("content", ["", "\n\n  \n"])
+def test_an_empty_training_file_says_why_it_cannot_be_read(tmp_path, content):
+    """Issue 14 item 11: 'could not read …: ' used to end with nothing after the colon."""
+    p = tmp_path / "train.jsonl"
+    p.write_text(content)
+    with pytest.raises(DataError) as exc:
+        load_records([p])
+    assert str(exc.value) == (f"could not read {p}: the file is empty (no records); "
+                              "expected one JSON object per line with a 'text' field")
+
+
+def test_a_training_file_without_any_label_is_one_clear_error(tmp_path, caplog):
+    """Issue 14 item 11: no labels for any task used to give a warning, then an IndexError in training."""
+    p = write_jsonl(tmp_path / "plain.jsonl", [{"id": "a", "text": "Some words."}, {"id": "b", "text": "More words.",
+                                                                                  "region": None, "event_types": None}])
+    with pytest.raises(DataError) as exc:
+        load_records([p], what="training")
+    assert str(exc.value).startswith(f"{p}: none of its 2 records carries a label for any task (region, event_types, "
+                                     "actors, summary or actor_mentions; null means not labelled): nothing to train on")
+    assert "carry no label" not in caplog.text  # one error, no warning before it
+    assert load_records([p], what="dev") == []  # dev data without labels: a warning, as before
+    assert "2 of 2 dev records carry no label for any task" in caplog.text
