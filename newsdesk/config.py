@@ -27,6 +27,11 @@ class ConfigError(ValueError):
     """A configuration mistake, with a message that says what to change."""
 
 
+class NonFiniteLoss(ConfigError, FloatingPointError):
+    """Training stopped: the loss became NaN or infinite (learning rates too high, or bad data). A
+    ConfigError, so the command line reports it as one line and exits 1."""
+
+
 @dataclass
 class TinyModelConfig:
     """Sizes of the randomly initialised BERT built in code when `model.name: tiny` (tests, demos)."""

@@ -20,10 +20,10 @@ import random
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from newsdesk.config import NonFiniteLoss
 from newsdesk.data import pack_windows, summary_target, tokenize_windows
 
 log = logging.getLogger("newsdesk")
@@ -53,20 +53,19 @@ def encode_sources(model, tokenizer, texts: list[str], max_length: int, batch_si
 
 
 def train_summary_phase(accelerator, cfg, state, model_dir: Path, tokenizer, train_records, dev_records, maps, words,
-                        checkpoint) -> None:
+                        checkpoint, evaluate, save, dtype: str) -> None:
+    """`checkpoint(state)`, `evaluate(model, tokenizer, records, maps, cfg, words, n_summaries=...)` (dev
+    metrics) and `save(model, tokenizer, model_dir, words)` come from newsdesk.training; `dtype` is the
+    evaluation dtype (auto | fp32 | bf16 | fp16)."""
     from transformers import get_linear_schedule_with_warmup
 
-    from newsdesk.device import autocast
+    from newsdesk.device import autocast, resolve_dtype
     from newsdesk.model import NewsdeskModel
-    from newsdesk.training import evaluate_model, resolve_dtype_for_eval, save_model
 
     if not accelerator.is_main_process:
         return
     t_cfg = cfg.train
     device = accelerator.device
-    dtype = resolve_dtype_for_eval(cfg)
-    from newsdesk.device import resolve_dtype
-
     dtype = resolve_dtype(dtype, device)
     model = NewsdeskModel.from_pretrained(model_dir).to(device)
     for p in model.encoder().parameters():
@@ -113,7 +112,7 @@ def train_summary_phase(accelerator, cfg, state, model_dir: Path, tokenizer, tra
             with autocast(device, dtype):
                 loss = model.summary_loss(hidden.to(device), mask.to(device), ids.to(device), labels.to(device))
             if not torch.isfinite(loss):
-                raise FloatingPointError(f"summary loss is {loss.item()} in the summary phase: lower train.summary_lr")
+                raise NonFiniteLoss(f"summary loss is {loss.item()} in the summary phase: lower train.summary_lr")
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, t_cfg.max_grad_norm)
             optimizer.step()
@@ -129,7 +128,7 @@ def train_summary_phase(accelerator, cfg, state, model_dir: Path, tokenizer, tra
         row = {"epoch": state.epoch, "train_loss": round(loss_sum / max(len(batches), 1), 4),
                "examples": len(chosen), "seconds": round(seconds, 1)}
         if dev_pairs:
-            m = evaluate_model(model, tokenizer, dev_pairs, maps, cfg, words, n_summaries=len(dev_pairs))
+            m = evaluate(model, tokenizer, dev_pairs, maps, cfg, words, n_summaries=len(dev_pairs))
             row.update({f"summary/{k}": round(float(v), 4) for k, v in m.get("summary", {}).items()
                         if isinstance(v, (int, float))})
         value = row.get("summary/rougeL", state.epoch)
@@ -137,6 +136,6 @@ def train_summary_phase(accelerator, cfg, state, model_dir: Path, tokenizer, tra
         log.info("summary epoch %d: %s", state.epoch, json.dumps(row))
         if value > state.summary_best:
             state.summary_best, state.summary_best_epoch = value, state.epoch
-            save_model(model, tokenizer, model_dir, words)
+            save(model, tokenizer, model_dir, words)
         checkpoint(state)
     state.phase = "done"

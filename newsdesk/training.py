@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from newsdesk import __version__
 from newsdesk.actors import weak_spans
 from newsdesk.calibration import fit_decisions, tune_mention_threshold
-from newsdesk.config import Config, ConfigError, resolve_data_path, save_config
+from newsdesk.config import Config, ConfigError, NonFiniteLoss, resolve_data_path, save_config
 from newsdesk.data import (
     DataError, Example, LabelMaps, collate, length_grouped_batches, load_aliases, load_records, make_examples, to_device,
 )
@@ -49,6 +48,8 @@ class TrainState:
     epoch: int = 0  # epochs finished (of the current phase)
     step: int = 0  # optimizer steps done
     batch_in_epoch: int = 0  # batches of the current epoch already trained
+    epoch_loss_sum: float = 0.0  # summed batch losses of the current epoch so far (a resumed epoch reports its whole mean)
+    epoch_loss_n: int = 0
     best: float = -math.inf
     best_epoch: int = -1
     bad_epochs: int = 0
@@ -125,7 +126,7 @@ def read_data(cfg: Config) -> tuple[list[dict], list[dict]]:
     for entry in d.train:
         records = load_records([resolve_data_path(entry, d.root)], d.max_train_records, "training")
         if d.mention_spans.get(entry) == "match":
-            for r in records:
+            for r in tqdm(records, desc=f"matching actor mentions in {entry}", unit="rec", dynamic_ncols=True):
                 if r.get("actor_mentions") is None and r.get("actors"):
                     spans = weak_spans(r["text"], r["actors"], aliases)
                     if spans:
@@ -155,9 +156,7 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
     maps = LabelMaps.build(unique, cfg.data.event_types, cfg.data.actor_min_count, aliases)
     log.info("training records %d (%d with repeats), dev records %d; labels: %s", len(unique), len(train_records),
              len(dev_records), ", ".join(f"{len(maps.get(t))} {t}" for t in TASKS))
-    if not any(any(r.get(k) is not None for k in (*TASKS, "summary", "actor_mentions")) for r in unique):
-        raise DataError("no training record carries a label for any task (region, event_types, actors, summary, "
-                        "actor_mentions): check data.train")
+    _check_data_for_config(cfg, unique, dev_records)
     words = SummaryWords.learn([r["summary"] for r in unique if r.get("summary")], [r["text"] for r in unique])
 
     # ---- model
@@ -177,26 +176,31 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
         model.idf.copy_(idf_from_documents([set(ex.lexical) for ex in examples], model.config.lexical_size))
     pos_weights = _pos_weights(examples, maps, cfg)
 
-    # ---- optimiser; the schedule counts optimizer steps of one process (each process steps it once)
+    # ---- optimiser; the schedule counts the optimizer steps one process takes (each process steps
+    # the scheduler once per optimizer step, so N processes end where one process would)
     groups = _param_groups(model, t_cfg)
     optimizer = torch.optim.AdamW(groups)
-    world = accelerator.num_processes
-    batches_per_epoch = max(1, len(examples) // (t_cfg.batch_size * world))
-    steps_per_epoch = max(1, batches_per_epoch // t_cfg.grad_accum)
-    total_steps = t_cfg.max_steps or steps_per_epoch * t_cfg.epochs
+    world, rank = accelerator.num_processes, accelerator.process_index
+    lengths = [ex.length for ex in examples]
+    steps_per_epoch = len(epoch_batches(lengths, t_cfg, 0, world, rank)) // t_cfg.grad_accum
+    total_steps = steps_per_epoch * t_cfg.epochs
+    if t_cfg.max_steps:
+        total_steps = min(total_steps, t_cfg.max_steps)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(t_cfg.warmup_ratio * total_steps), total_steps)
     model, optimizer = accelerator.prepare(model, optimizer)
     accelerator.register_for_checkpointing(scheduler)
 
     state = TrainState()
     if resume:
+        if accelerator.is_main_process:
+            recover_model_dir(model_dir)
         state = _load_checkpoint(accelerator, ckpt_root, maps)
         log.info("resumed from %s: %s phase, epoch %d, step %d", ckpt_root, state.phase, state.epoch, state.step)
     elif accelerator.is_main_process:
         out.mkdir(parents=True, exist_ok=True)
         if overwrite:
-            shutil.rmtree(model_dir, ignore_errors=True)
-            shutil.rmtree(ckpt_root, ignore_errors=True)
+            for path in (model_dir, model_dir.with_name("model.tmp"), model_dir.with_name("model.old"), ckpt_root):
+                shutil.rmtree(path, ignore_errors=True)
     if accelerator.is_main_process:
         save_config(cfg, out / "train_config.yaml", command)
 
@@ -207,23 +211,25 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
     sizes = {t: len(maps.get(t)) for t in TASKS}
     done = state.phase != "labels"
     while state.epoch < t_cfg.epochs and not done:
-        batches = length_grouped_batches([ex.length for ex in examples], t_cfg.batch_size, t_cfg.seed + state.epoch)
-        # each process takes every world-th batch; all take the same number of steps (DDP)
-        batches = batches[: len(batches) // world * world or len(batches)][accelerator.process_index :: world]
+        batches = epoch_batches(lengths, t_cfg, state.epoch, world, rank)
         model.train()
         bar = tqdm(total=len(batches), initial=state.batch_in_epoch, desc=f"epoch {state.epoch + 1}/{t_cfg.epochs}",
                    disable=not accelerator.is_main_process, dynamic_ncols=True)
-        t0, seen, running, loss_sum, loss_n = time.time(), 0, {}, 0.0, 0
+        t0, seen, running, loss_sum, loss_n = time.time(), 0, {}, state.epoch_loss_sum, state.epoch_loss_n
         for b in range(state.batch_in_epoch, len(batches)):
+            if t_cfg.max_steps and state.step >= t_cfg.max_steps:  # resumed from a checkpoint taken at max_steps
+                done = True
+                break
             batch = to_device(collate([examples[i] for i in batches[b]], pad, sizes), device)
             with accelerator.accumulate(model):
                 with accelerator.autocast():
                     output = model(**batch, pos_weight=pw, loss_weights=loss_weights)
                 if not torch.isfinite(output.loss):
-                    raise FloatingPointError(
-                        f"training loss is {output.loss.item()} at step {state.step} (losses: "
-                        f"{ {k: round(v.item(), 4) for k, v in output.losses.items()} }): lower train.lr / train.head_lr, "
-                        "or check the data; nothing was saved from this step")
+                    raise NonFiniteLoss(
+                        f"training loss is {output.loss.item()} in optimizer step {state.step + 1} (epoch {state.epoch + 1}, "
+                        f"batch {b + 1}; losses: { {k: round(v.item(), 4) for k, v in output.losses.items()} }): lower the "
+                        "learning rates (train.lr, train.head_lr, train.lexical_lr, train.decoder_lr) or check the data; "
+                        "nothing was saved from this step")
                 accelerator.backward(output.loss)
                 if accelerator.sync_gradients:
                     accelerator.clip_grad_norm_(model.parameters(), t_cfg.max_grad_norm)
@@ -244,6 +250,7 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
                 log.info("step %d loss %.4f (%s) lr %.2e %.1f examples/s", state.step, output.loss.item(),
                          " ".join(f"{k} {v:.3f}" for k, v in running.items()), scheduler.get_last_lr()[0], rate)
             if t_cfg.checkpoint_every and state.step % t_cfg.checkpoint_every == 0 and accelerator.sync_gradients:
+                state.epoch_loss_sum, state.epoch_loss_n = loss_sum, loss_n
                 _save_checkpoint(accelerator, ckpt_root, state, maps, extra_seconds=time.time() - t0, extra_examples=seen)
             if t_cfg.max_steps and state.step >= t_cfg.max_steps:
                 done = True
@@ -252,7 +259,7 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
         state.train_seconds += time.time() - t0
         state.examples_seen += seen
         state.epoch += 1
-        state.batch_in_epoch = 0
+        state.batch_in_epoch, state.epoch_loss_sum, state.epoch_loss_n = 0, 0.0, 0
         # ---- dev evaluation, best model, early stopping
         stop = [done]
         if accelerator.is_main_process:
@@ -295,7 +302,8 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
         from newsdesk.summary_phase import train_summary_phase
 
         train_summary_phase(accelerator, cfg, state, model_dir, tokenizer, train_records, dev_records, maps, words,
-                            lambda st: _save_checkpoint(accelerator, ckpt_root, st, maps))
+                            lambda st: _save_checkpoint(accelerator, ckpt_root, st, maps), evaluate=evaluate_model,
+                            save=save_model, dtype=resolve_dtype_for_eval(cfg))
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
         finish(model_dir, tokenizer, dev_records, maps, cfg, state, command, accelerator, words)
@@ -306,6 +314,37 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
 
 def _has_labels(r: dict) -> bool:
     return any(r.get(k) is not None for k in (*TASKS, "actor_mentions"))
+
+
+def epoch_batches(lengths: list[int], t, epoch: int, world: int = 1, rank: int = 0) -> list[list[int]]:
+    """The batches process `rank` of `world` trains in `epoch` (length-grouped, seeded by seed + epoch).
+
+    Every process takes the same number of batches (DDP needs it), a multiple of train.grad_accum,
+    so each epoch ends on an optimizer step: no gradients are carried over an epoch's end (a checkpoint
+    there would lose them) and the step count is known before training."""
+    batches = length_grouped_batches(lengths, t.batch_size, t.seed + epoch)
+    per = len(batches) // world
+    per -= per % t.grad_accum
+    if per == 0:
+        raise ConfigError(
+            f"{len(lengths)} training examples make {len(batches)} batches of train.batch_size {t.batch_size}: too few for "
+            f"{world} process(es) x train.grad_accum {t.grad_accum}; lower train.batch_size or train.grad_accum")
+    return batches[: per * world][rank::world]
+
+
+def _check_data_for_config(cfg: Config, train: list[dict], dev: list[dict]) -> None:
+    """Config checks that need the data, before the first step: the early-stopping metric must be
+    measurable on dev, and label epochs need labelled records."""
+    t = cfg.train
+    task = t.early_stopping_metric.split("/")[0]
+    if dev and task != "score" and not any(r.get(task) is not None for r in dev):
+        raise ConfigError(f"train.early_stopping_metric {t.early_stopping_metric!r} cannot be measured: no dev record "
+                          f"has a {task!r} label; use 'score' or a metric of a task the dev data labels")
+    if not any(_has_labels(r) for r in train) and not (cfg.model.summary and t.summary_epochs == 0):
+        raise DataError("no training record carries a region, event_types, actors or actor_mentions label "
+                        + ("and model.summary is false: nothing to train" if not cfg.model.summary else
+                           "for the label epochs (train.summary_epochs > 0 trains summaries after them): "
+                           "set train.summary_epochs 0 to train the summaries with the label epochs"))
 
 
 # ----------------------------------------------------------------------------- pieces
@@ -377,12 +416,34 @@ def _load_checkpoint(accelerator, ckpt_root: Path, maps: LabelMaps) -> TrainStat
 
 
 def save_model(model: NewsdeskModel, tokenizer, model_dir: Path, words: SummaryWords | None = None) -> None:
-    """Weights (safetensors), config with labels/thresholds, generation settings, tokenizer, summary words."""
-    model_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(model_dir, safe_serialization=True)
-    tokenizer.save_pretrained(model_dir)
+    """Weights (safetensors), config with labels/thresholds, generation settings, tokenizer, summary words.
+
+    Atomic: written to `<model_dir>.tmp`, then swapped in (the previous one kept as `<model_dir>.old`
+    until the swap is done): a kill never leaves a half-written model directory behind."""
+    model_dir = Path(model_dir)
+    tmp, old = model_dir.with_name(model_dir.name + ".tmp"), model_dir.with_name(model_dir.name + ".old")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    if model_dir.is_dir():  # files other steps wrote there (metrics.json, the card, ...) are kept; weights are rewritten
+        for f in model_dir.iterdir():
+            if f.is_file() and f.suffix not in (".safetensors", ".bin"):
+                shutil.copy2(f, tmp / f.name)
+    model.save_pretrained(tmp, safe_serialization=True)
+    tokenizer.save_pretrained(tmp)
     if words is not None:
-        words.save(model_dir)
+        words.save(tmp)
+    shutil.rmtree(old, ignore_errors=True)
+    if model_dir.is_dir():
+        model_dir.rename(old)
+    tmp.rename(model_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_model_dir(model_dir: Path) -> None:
+    """After a kill during `save_model`'s swap: put the complete previous model directory back."""
+    old = model_dir.with_name(model_dir.name + ".old")
+    if not model_dir.is_dir() and (old / "config.json").is_file():
+        old.rename(model_dir)
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -399,18 +460,29 @@ def evaluate_model(model: NewsdeskModel, tokenizer, records: list[dict], maps: L
     n = cfg.train.eval_summaries if n_summaries is None else n_summaries
     want = {i for i, r in enumerate(records) if r.get("summary")}
     want = set(sorted(want)[:n])
+    # the dev pass shows a progress bar with records/s; the steps after it log their time and rate
     scored, _ = predict_records(predictor, records, batch_size=cfg.train.batch_size * 2, summary_for=want,
                                 progress=True, decide=False)
+    t0 = time.time()
     fitted = fit_decisions({t: [s.logits[t] for s in scored] for t in TASKS}, records, maps,
                            calibrate=cfg.train.calibrate, tune=cfg.train.tune_thresholds)
     predictor.calibration, predictor.threshold_of = fitted["calibration"], fitted["thresholds"]
     if any(r.get("actor_mentions") is not None for r in records) and model.mention_head is not None:
         predictor.threshold_of["mentions"] = tune_mention_threshold(predictor, scored, records)
         fitted["thresholds"]["mentions"] = predictor.threshold_of["mentions"]
+    _log_rate("calibration and thresholds fitted on dev", len(records), t0)
     if decisions is not None:
         decisions.update(fitted)
+    t0 = time.time()
     preds = [predictor.decide(s, r["id"]) for s, r in zip(scored, records)]
-    return task_metrics(preds, records, maps.labels, maps.canonical_actor, per_label=per_label)
+    metrics = task_metrics(preds, records, maps.labels, maps.canonical_actor, per_label=per_label)
+    _log_rate("dev metrics computed", len(records), t0)
+    return metrics
+
+
+def _log_rate(what: str, n: int, t0: float) -> None:
+    seconds = time.time() - t0
+    log.info("%s: %d records in %.1f s (%.1f records/s)", what, n, seconds, n / max(seconds, 1e-9))
 
 
 def resolve_dtype_for_eval(cfg: Config) -> str:
@@ -449,5 +521,7 @@ def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: Tr
     }
     payload = {"dev": final, "dev_headline": headline_table(final) if final else {}, "history": state.history, "train": info}
     (model_dir / "metrics.json").write_text(json.dumps(payload, indent=1, default=float), encoding="utf-8")
+    t0 = time.time()
     write_model_card(model_dir, model, payload, cfg)
+    log.info("model card written to %s in %.1f s", model_dir / "README.md", time.time() - t0)
     log.info("model saved to %s; dev: %s", model_dir, json.dumps(payload["dev_headline"]))

@@ -26,18 +26,33 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_accelerate_launch_two_cpu_processes_trains_a_model_that_predicts(tmp_path):
-    """`accelerate launch --num_processes 2` (gloo on CPU) runs train.py unchanged; the result loads and predicts."""
+SMALL = ["--config", "configs/tiny.yaml", "--train.device", "cpu", "--data.max_train_records", "100",
+         "--data.max_dev_records", "8", "--train.epochs", "3", "--train.warmup_ratio", "0", "--train.eval_summaries", "2"]
+
+
+def test_accelerate_launch_two_cpu_processes_follows_the_single_process_schedule_and_predicts(tmp_path):
+    """`accelerate launch --num_processes 2` (gloo on CPU) runs train.py unchanged; the learning rate after
+    each epoch (metrics.json history "lr") is the single-process one, so the last step ends the schedule
+    as one process would (before the fix, the prepared scheduler stepped once per process: with 2
+    processes the LR reached 0 halfway); the result loads and predicts."""
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}
+    single = tmp_path / "single"
+    proc = subprocess.run([sys.executable, "train.py", *SMALL, "--output_dir", str(single)], cwd=REPO,
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-5000:]
     out = tmp_path / "ddp"
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
            "--main_process_port", str(free_port()), "--mixed_precision", "no", "--dynamo_backend", "no",
-           "train.py", "--config", "configs/tiny.yaml", "--output_dir", str(out), "--train.device", "cpu",
-           "--train.max_steps", "3", "--train.epochs", "1", "--train.eval_summaries", "4"]
-    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
+           "train.py", *SMALL, "--output_dir", str(out)]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stderr[-5000:]
-    train = json.loads((out / "model" / "metrics.json").read_text())["train"]
-    assert train["processes"] == 2 and train["steps"] == 3
+    one, two = (json.loads((d / "model" / "metrics.json").read_text()) for d in (single, out))
+    # 100 records = 7 batches of 16 an epoch: one process takes 7 steps, each of 2 processes 3 (6 batches)
+    assert one["train"]["processes"] == 1 and one["train"]["steps"] == 21
+    assert two["train"]["processes"] == 2 and two["train"]["steps"] == 9
+    lr_one, lr_two = [r["lr"] for r in one["history"]], [r["lr"] for r in two["history"]]
+    assert lr_one == pytest.approx([1e-3 * 2 / 3, 1e-3 / 3, 0.0], abs=1e-12)  # linear decay, no warmup, 0 at the end
+    assert lr_two == pytest.approx(lr_one, abs=1e-12), (lr_one, lr_two)
     model = newsdesk.load(out / "model", device="cpu", dtype="fp32")
     a, b = model.predict(["Rebels seized the town after heavy clashes.", "A truce held in the capital."], batch_size=2)
     assert a.error is None and a.region in model.config.labels["region"] and isinstance(a.summary, str)

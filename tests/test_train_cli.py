@@ -1,12 +1,14 @@
 """The real training CLI on the tiny model (and one short run on the embedded MiniLM)."""
 
 import json
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import REPO, run_cli
@@ -51,26 +53,154 @@ def test_config_errors_exit_1_with_the_message(tmp_path):
     assert proc.returncode == 1 and "data file not found:" in proc.stderr and "nope.jsonl" in proc.stderr
 
 
-def test_resume_continues_an_interrupted_run(tmp_path):
-    out = tmp_path / "run"
-    args = ["train.py", "--config", "configs/tiny.yaml", "--output_dir", str(out), "--train.epochs", "3",
-            "--train.checkpoint_every", "4"]
-    proc = subprocess.Popen([sys.executable, *args], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+# A small run: 48 records in batches of 4 with gradient accumulation 2 = 6 optimizer steps an epoch.
+SMALL = ["train.py", "--config", "configs/tiny.yaml", "--data.max_train_records", "48", "--data.max_dev_records", "8",
+         "--train.epochs", "2", "--train.batch_size", "4", "--train.grad_accum", "2", "--train.checkpoint_every", "2",
+         "--train.eval_summaries", "2"]
+
+
+def weights(model_dir: Path) -> dict:
+    from safetensors.torch import load_file
+
+    return load_file(model_dir / "model.safetensors")
+
+
+def test_resume_after_a_kill_ends_exactly_where_an_uninterrupted_run_ends(tmp_path):
+    """Killed mid-run, resumed from the newest complete checkpoint (a torn newer one is ignored): the
+    final weights and every dev metric equal an uninterrupted run's, bit for bit (weights, optimiser,
+    scheduler, RNG streams for dropout, data order, step and accumulation counters all restored)."""
+    import torch
+
+    whole, out = tmp_path / "whole", tmp_path / "run"
+    run_cli(*SMALL, "--output_dir", str(whole))
+    proc = subprocess.Popen([sys.executable, *SMALL, "--output_dir", str(out)], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while not list(out.glob("checkpoint/step-*/trainer_state.json")) and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.2)
+        time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)  # interrupted: no chance to clean up
     proc.wait()
-    saved = json.loads(sorted(out.glob("checkpoint/step-*/trainer_state.json"))[-1].read_text())["state"]
-    steps = 3 * (sum(1 for _ in open(REPO / "data/train.jsonl")) // 16)  # 3 epochs of 16-record batches
-    assert 0 < saved["step"] < steps  # mid-run
-    refused = run_cli(*args, check=False)
+    complete = sorted(out.glob("checkpoint/step-*/trainer_state.json"))
+    assert 1 <= len(complete) <= 2  # the newest two are kept
+    saved = json.loads(complete[-1].read_text())["state"]
+    assert 0 < saved["step"] < 12 and saved["phase"] == "labels"  # mid-run
+    # a save torn by a kill: a newer .tmp folder, and a newer folder without its trainer_state.json
+    (out / "checkpoint" / "step-0009999.tmp" / "state").mkdir(parents=True)
+    (out / "checkpoint" / "step-0009999.tmp" / "trainer_state.json").write_text("{")
+    (out / "checkpoint" / "step-0009998" / "state").mkdir(parents=True)
+    refused = run_cli(*SMALL, "--output_dir", str(out), check=False)
     assert refused.returncode == 1 and "holds an unfinished run" in refused.stderr and "--resume" in refused.stderr
-    resumed = run_cli(*args, "--resume")
-    assert "resumed from" in resumed.stderr
-    metrics = json.loads((out / "model" / "metrics.json").read_text())
-    assert metrics["train"]["steps"] == steps and metrics["train"]["epochs_run"] == 3
+    resumed = run_cli(*SMALL, "--output_dir", str(out), "--resume")
+    assert f"resumed from {out / 'checkpoint'}" in resumed.stderr and f"step {saved['step']}" in resumed.stderr
+    got, want = (json.loads((d / "model" / "metrics.json").read_text()) for d in (out, whole))
+    assert got["train"]["steps"] == want["train"]["steps"] == 12 and got["train"]["epochs_run"] == 2
+    assert got["dev"] == want["dev"]
+    drop = ("train_examples_per_s",)  # timing
+    assert [{k: v for k, v in r.items() if k not in drop} for r in got["history"]] == \
+           [{k: v for k, v in r.items() if k not in drop} for r in want["history"]]
+    a, b = weights(out / "model"), weights(whole / "model")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     assert not (out / "checkpoint").exists()
+
+
+def test_the_model_directory_is_replaced_atomically(tmp_path):
+    """save_model writes a complete directory next to the old one and swaps it in; after a kill in the
+    swap, --resume puts the previous complete directory back (recover_model_dir)."""
+    import torch
+    from transformers import AutoTokenizer
+
+    from newsdesk.config import ModelConfig, TinyModelConfig
+    from newsdesk.model import create_model, embedded_model_path
+    from newsdesk.training import recover_model_dir, save_model
+
+    tok = AutoTokenizer.from_pretrained(embedded_model_path())
+    torch.manual_seed(0)
+    model = create_model(ModelConfig(name="tiny", tiny=TinyModelConfig(hidden_size=32, num_hidden_layers=2,
+                                                                        num_attention_heads=2, intermediate_size=64)),
+                         tok, {"region": ["A"], "event_types": ["x"], "actors": []})
+    model_dir = tmp_path / "model"
+    save_model(model, tok, model_dir)
+    (model_dir / "metrics.json").write_text("{}")
+    first = weights(model_dir)
+    with torch.no_grad():
+        next(model.parameters()).add_(1.0)
+    save_model(model, tok, model_dir)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no .tmp / .old left behind
+    assert (model_dir / "metrics.json").read_text() == "{}"  # files other steps wrote are kept
+    second = weights(model_dir)
+    assert any(not torch.equal(first[k], second[k]) for k in first)
+    # killed in the swap: the old directory moved aside, the new one half written
+    model_dir.rename(tmp_path / "model.old")
+    (tmp_path / "model.tmp").mkdir()
+    (tmp_path / "model.tmp" / "model.safetensors").write_bytes(b"torn")
+    recover_model_dir(model_dir)
+    assert all(torch.equal(second[k], v) for k, v in weights(model_dir).items())
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--train.lr", "-1"], "error: config key 'train.lr' must be at least 0, got -1.0"),
+    (["--train.lr", "nan"], "error: config key 'train.lr' must be a finite number, got nan"),
+    (["--train.max_steps", "-5"], "error: config key 'train.max_steps' must be at least 1, got -5"),
+    (["--train.early_stopping_metric", "rougeL"], "error: config key 'train.early_stopping_metric' must be one of score,"),
+    (["--data.repeat", "{data/trian.jsonl: 4}"], "error: config key 'data.repeat' names 'data/trian.jsonl', which is not in data.train"),
+])
+def test_a_bad_value_fails_at_once_before_anything_is_written(tmp_path, args, message):
+    """Issue 14 item 11 / issue 12 item 4: rejected when the config is read (no torch, no data, no model),
+    where they used to train (a NaN model saved with exit 0) or fail after an epoch."""
+    out = tmp_path / "run"
+    t0 = time.time()
+    proc = run_cli("train.py", "--config", "configs/tiny.yaml", "--output_dir", str(out), *args, check=False)
+    assert proc.returncode == 1 and message in proc.stderr, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and not out.exists()
+    assert time.time() - t0 < 10  # the interpreter start and the config; a run takes minutes
+
+
+def test_unusable_training_data_is_one_clear_error(tmp_path):
+    """Issue 14 item 11: an empty train file ("could not read …: " with nothing after the colon) and a file
+    with no label for any task (a warning, then an IndexError)."""
+    empty, plain = tmp_path / "empty.jsonl", tmp_path / "plain.jsonl"
+    empty.write_text("")
+    plain.write_text('{"id": "a", "text": "Some words."}\n{"id": "b", "text": "More words."}\n')
+    proc = run_cli("train.py", "--config", "configs/tiny.yaml", "--data.train", str(empty), "--output_dir",
+                   str(tmp_path / "a"), check=False)
+    assert proc.returncode == 1 and f"error: could not read {empty}: the file is empty (no records)" in proc.stderr
+    proc = run_cli("train.py", "--config", "configs/tiny.yaml", "--data.train", str(plain), "--output_dir",
+                   str(tmp_path / "b"), check=False)
+    assert proc.returncode == 1 and f"error: {plain}: none of its 2 records carries a label for any task" in proc.stderr
+    assert "Traceback" not in proc.stderr and "WARNING" not in proc.stderr
+
+
+def test_a_non_finite_loss_stops_training_with_a_clear_error(tmp_path):
+    """Issue 14 item 11: learning rates that blow the weights up made a NaN loss and a saved model, exit 0."""
+    out = tmp_path / "run"
+    lrs = [x for key in ("lr", "head_lr", "lexical_lr", "decoder_lr") for x in (f"--train.{key}", "1e30")]
+    proc = run_cli("train.py", "--config", "configs/tiny.yaml", "--data.max_train_records", "32", "--data.max_dev_records", "4",
+                   "--output_dir", str(out), *lrs, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert re.search(r"error: training loss is (nan|inf) in optimizer step \d+ \(epoch 1, batch \d+; losses: ", proc.stderr)
+    assert "lower the learning rates (train.lr, train.head_lr, train.lexical_lr, train.decoder_lr)" in proc.stderr
+    assert not (out / "model").exists()
+
+
+def test_every_long_step_shows_progress_and_throughput(tmp_path):
+    """Dev evaluation after each epoch, calibration, metrics and the model card (and the summary phase's
+    encoding and epochs) each show a progress bar with a rate or log their time and rate."""
+    out = tmp_path / "run"
+    proc = run_cli("train.py", "--config", "configs/tiny.yaml", "--data.max_train_records", "32", "--data.max_dev_records", "8",
+                   "--train.epochs", "2", "--train.summary_epochs", "1", "--train.summary_batch_size", "8",
+                   "--train.eval_summaries", "4", "--output_dir", str(out))
+    err = proc.stderr
+    label_epochs, summary_epochs, final = 2, 1, 1
+    dev_passes = re.findall(r"predicting: 100%\|[^|\r\n]*\| 8/8 \[[^\]]*rec/s\]", err)
+    assert len(dev_passes) >= label_epochs + final, err[-3000:]
+    assert len(re.findall(r"predicting: 100%\|[^|\r\n]*\| (\d+)/\1 \[[^\]]*rec/s\]", err)) >= label_epochs + summary_epochs + final
+    assert len(re.findall(r"calibration and thresholds fitted on dev: 8 records in [\d.]+ s \([\d.]+ records/s\)", err)) >= 3
+    assert len(re.findall(r"dev metrics computed: 8 records in [\d.]+ s \([\d.]+ records/s\)", err)) >= 3
+    assert re.search(r"encoding summary sources: 100%\|[^|\r\n]*\| (\d+)/\1 \[[^\]]*art/s\]", err)
+    assert re.search(r"summary epoch 1/1: 100%.*ex_s=", err)
+    assert re.search(r"model card written to .*README.md in [\d.]+ s", err)
+    metrics = json.loads((out / "model" / "metrics.json").read_text())
+    assert metrics["train"]["summary_phase"]["epochs"] == 1 and len(metrics["history"]) == 2
 
 
 def test_short_run_on_the_embedded_minilm(tmp_path):
