@@ -42,7 +42,8 @@ offline_defaults()
 
 from timers import Timers  # noqa: E402
 
-PHASES = ("summary phase", "dev eval", "final (probes, calibration, card)", "checkpoint", "save model")
+CONTEXTS = ("dev eval", "encode summary sources", "generate summaries", "read data")  # shown as "context > stage"
+PHASES = ("summary phase", "final (probes, calibration, card)", "dev eval", "checkpoint", "save model")  # first match wins
 
 
 class TrainTimers:
@@ -146,7 +147,10 @@ def report(tt: TrainTimers, wall: float, metrics: dict | None) -> list[str]:
     t = tt.t
     by_phase: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for path, s in t.excl.items():
-        by_phase[phase_of(path)][path[-1]] += s
+        phase = phase_of(path)
+        inner = [x for x in path[:-1] if x != phase and not x.startswith("forward other")] + [path[-1]]
+        label = " > ".join(inner[-2:]) if len(inner) > 1 and inner[-2] in CONTEXTS else (inner[-1] if inner else phase)
+        by_phase[phase][label] += s
     rows = [f"wall time {wall:.1f} s (process, training setup to model card)", "",
             "| phase | stage | s | share of wall |", "|---|---|---:|---:|"]
     order = ["setup (data, tokenising, model)", "label epochs", *PHASES]
