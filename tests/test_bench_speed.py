@@ -246,3 +246,30 @@ def test_timers_wrap_classmethods_and_restore_them():
     assert Maker.build(2) == (Maker, 2) and t.calls[("build",)] == 1
     t.restore()
     assert isinstance(Maker.__dict__["build"], classmethod) and Maker.build(3) == (Maker, 3)
+
+
+# ----------------------------------------------------------------------------- decoder variants
+def test_cached_mask_equals_the_mask_at_every_step(tiny_predictor):
+    import torch
+
+    dv = bench("decoder_variants")
+    texts = [json.loads(line)["text"] for line in open(REPO / "data/dev.jsonl", encoding="utf-8").readlines()[:3]]
+    for beams in (1, 2):
+        subset, c = tiny_predictor.vocab.constraint(texts, beams=beams)
+        gen = torch.Generator().manual_seed(beams)
+        rows = len(texts) * beams
+        for _ in range(12):
+            m = c.mask()
+            assert torch.equal(m, dv.cached_mask(c))
+            allowed = m.float() + 1e-6 * torch.rand(m.shape, generator=gen)  # a random allowed token per row
+            parents = torch.arange(rows).reshape(len(texts), beams)[:, torch.randint(beams, (beams,), generator=gen)].reshape(-1)
+            c.advance(parents, allowed[parents].argmax(1))
+
+
+def test_decoder_variants_runs_on_the_tiny_model(tiny_model, capsys):
+    dv = bench("decoder_variants")
+    assert dv.main(["--model", str(tiny_model), "--limit", "6", "--threads", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split("|")[1].strip(): line for line in out.splitlines() if line.startswith("| ") and "variant" not in line}
+    assert set(rows) == {"current", "cached-mask", "lead-vocab"}
+    assert "| 100% |" in rows["cached-mask"]
