@@ -70,3 +70,23 @@ def test_spans_are_offsets_without_surrounding_whitespace():
     spans = split_sentences(text)
     assert spans == [(2, 12), (15, 26), (30, 39)]
     assert [text[a:b] for a, b in spans] == ["First one.", "Second one!", "Third one"]
+
+
+def test_over_long_sentences_are_split_into_bounded_pieces():
+    """Issue 14 item 3: a 1 MB line with no sentence break was one "sentence" (its evidence repeated
+    the whole line); now it is split into pieces of at most MAX_SENTENCE_CHARS, at a clause mark or a space."""
+    from newsdesk.sentences import MAX_SENTENCE_CHARS
+
+    words = "forces attacked the town near the border " * 3000
+    spans = split_sentences(words)
+    assert len(spans) > 100 and max(b - a for a, b in spans) <= MAX_SENTENCE_CHARS
+    assert all(words[a - 1] == " " for a, _ in spans[1:]) and all(words[b] == " " for _, b in spans[:-1])  # at spaces
+    assert all(words[a:b] == words[a:b].strip() for a, b in spans)
+    clauses = "the army advanced, " * 200 + "and then it stopped. Talks began."
+    first = split_sentences(clauses)[0]
+    assert clauses[first[1] - 1] == "," and first[1] - first[0] <= MAX_SENTENCE_CHARS
+    nospace = "x" * (2 * MAX_SENTENCE_CHARS + 5)
+    assert split_sentences(nospace) == [(0, MAX_SENTENCE_CHARS), (MAX_SENTENCE_CHARS, 2 * MAX_SENTENCE_CHARS),
+                                        (2 * MAX_SENTENCE_CHARS, 2 * MAX_SENTENCE_CHARS + 5)]
+    normal = "A sentence of normal length. " * 50  # sentences under the limit are left as they are
+    assert len(split_sentences(normal)) == 50
