@@ -30,6 +30,7 @@ from newsdesk.data import lexical_bag, pack_bags, pack_windows, tokenize_windows
 from newsdesk.device import autocast, resolve_device, resolve_dtype
 from newsdesk.evidence import sentence_rows
 from newsdesk.faithfulness import check as check_faithfulness
+from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
 from newsdesk.summary import SummaryVocabulary, SummaryWords
 from newsdesk.tasks import MULTI_LABEL, TASKS
@@ -120,28 +121,40 @@ class Predictor:
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(cls, model_dir: str | Path, device: str = "auto", dtype: str = "auto", **kwargs) -> "Predictor":
+        """Load a model directory; every way it can be broken raises ModelDirError naming the file."""
         from transformers import AutoTokenizer
         from transformers.utils import logging as hf_logging
+
+        def first_line(exc: BaseException) -> str:
+            return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
 
         hf_logging.disable_progress_bar()
         d = Path(model_dir)
         check_model_dir(d)
         try:
-            model = NewsdeskModel.from_pretrained(d, use_safetensors=True, trust_remote_code=False)
-        except Exception as exc:  # truncated / corrupt weights, shapes that do not match config.json
-            raise ModelDirError(f"cannot load the weights in {d / 'model.safetensors'}: {str(exc).splitlines()[0][:300]} "
+            config = NewsdeskModel.config_class.from_pretrained(d)
+        except Exception as exc:  # values check_model_dir does not know about
+            raise ModelDirError(f"cannot read {d / 'config.json'}: {first_line(exc)} (restore the original config.json)") from None
+        try:
+            model = NewsdeskModel.from_pretrained(d, config=config, use_safetensors=True, trust_remote_code=False)
+        except Exception as exc:  # corrupt weights, shapes that do not match config.json
+            raise ModelDirError(f"cannot load the weights in {d / 'model.safetensors'}: {first_line(exc)} "
                                 "(the file is damaged or does not belong to this config.json: copy the model directory again)") from None
+        bad = next((n for n, t in model.state_dict().items() if t.is_floating_point() and not torch.isfinite(t).all()), None)
+        if bad is not None:
+            raise ModelDirError(f"{d / 'model.safetensors'} holds NaN or infinite weights (in {bad}): the file is damaged "
+                                "or training diverged; copy the model directory again or retrain")
         try:
             tokenizer = AutoTokenizer.from_pretrained(d, trust_remote_code=False)
         except Exception as exc:
-            raise ModelDirError(f"cannot load the tokenizer in {d}: {str(exc).splitlines()[0][:300]} "
+            raise ModelDirError(f"cannot load the tokenizer in {d}: {first_line(exc)} "
                                 "(tokenizer.json / tokenizer_config.json damaged: copy the model directory again)") from None
         if model.config.vocab_size and len(tokenizer) != model.config.vocab_size:
             raise ModelDirError(f"the tokenizer in {d} has {len(tokenizer)} tokens but the model was trained with "
                                 f"{model.config.vocab_size} (tokenizer.json missing or replaced): copy the model directory again")
         try:
             words = SummaryWords.load(d)
-        except (ValueError, json.JSONDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError) as exc:
             raise ModelDirError(f"{d}: {exc}") from None
         kwargs.setdefault("summary_words", words)
         return cls(model, tokenizer, device=device, dtype=dtype, name=f"{d.name}@schema{SCHEMA_VERSION}", **kwargs)
@@ -332,17 +345,30 @@ class Predictor:
     # ------------------------------------------------------------------ public API
     def predict(self, texts: str | Sequence[str], batch_size: int = 16, summary: bool = True,
                 ids: Sequence[str] | None = None) -> Prediction | list[Prediction]:
-        """One text -> one `Prediction`; a list of texts -> a list in the same order ([] -> []).
+        """One text -> one `Prediction`; a list (any ordered iterable) of texts -> a list in the same
+        order ([] -> []).
 
-        Items that are empty, not text, or not encodable become error rows. `texts` of another type
-        and an `ids` list of another length raise TypeError / ValueError."""
+        Items that are empty, not text, or not encodable (lone surrogates are replaced) become error
+        rows. `texts` of another type (None, a number, bytes, a dict, a set), `ids` that are not one
+        string or int per text, and a `batch_size` that is not a positive int raise TypeError /
+        ValueError naming the argument. Rows are bounded (`newsdesk.limits`). Safe to call from
+        several threads at once on one Predictor: the model is only read."""
         single = isinstance(texts, str)
-        if not single and (texts is None or isinstance(texts, (bytes, bytearray, dict)) or not isinstance(texts, Iterable)):
+        if not single and (texts is None or isinstance(texts, (bytes, bytearray, memoryview, dict, set, frozenset))
+                           or not isinstance(texts, Iterable)):
             raise TypeError(f"predict(texts=...) takes a string or a list of strings, got {type(texts).__name__}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+            raise TypeError(f"predict(batch_size=...) takes a positive int, got {type(batch_size).__name__}")
+        if batch_size < 1:
+            raise ValueError(f"predict(batch_size=...) must be at least 1, got {batch_size}")
         items = [texts] if single else list(texts)
         if ids is not None:
-            if isinstance(ids, str) or not isinstance(ids, Iterable):
+            if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
                 raise TypeError(f"predict(ids=...) takes a list of ids, got {type(ids).__name__}")
+            ids = list(ids)
+            wrong = [i for i in ids if isinstance(i, bool) or not isinstance(i, (str, int, np.integer))]
+            if wrong:
+                raise TypeError(f"predict(ids=...) takes strings or ints, got {type(wrong[0]).__name__}")
             ids = [str(i) for i in ids]
             if len(ids) != len(items):
                 raise ValueError(f"predict(ids=...) has {len(ids)} ids for {len(items)} texts: give one id per text")
@@ -361,7 +387,7 @@ class Predictor:
             good.append(i)
             cleaned.append(text)
         for i, s in zip(good, self.score(cleaned, batch_size=batch_size, summary=summary, clean=False)):
-            out[i] = self.decide(s, ids[i])
+            out[i] = bound(self.decide(s, ids[i]))
         return out[0] if single else out  # type: ignore[return-value]
 
 
@@ -376,10 +402,7 @@ def lead_words(text: str, n: int = 12) -> str:
 
 
 def _cap(sentence: str, limit: int = EVIDENCE_CHARS) -> str:
-    if len(sentence) <= limit:
-        return sentence
-    cut = sentence.rfind(" ", 0, limit)
-    return sentence[: cut if cut > limit // 2 else limit].rstrip() + " …"
+    return cut(sentence, limit)
 
 
 def _sentence_at(s: Scored, pos: int) -> str:
@@ -397,19 +420,26 @@ def _quantize_int8(model: NewsdeskModel) -> NewsdeskModel:
 
 
 def check_model_dir(d: Path) -> dict[str, Any]:
-    """Check a model directory without loading its weights; returns its config.json. Raises ModelDirError."""
+    """Check a model directory without loading its weights; returns its config.json. Raises
+    ModelDirError naming the file and the fix. Checked: the files; config.json (an object of this
+    schema, no remote code, label lists matching their checksum, thresholds and calibration one per
+    label and finite, window sizes, aliases, few-shot probes); the safetensors header and the file
+    size it implies (truncated, empty or random files); the tokenizer's size (tokenizer.json) against
+    the model's vocab_size; generation_config.json and summary_vocab.json when present. What needs the
+    weights (NaN weights, shapes) is checked by `Predictor.load`."""
+    from newsdesk.model import label_checksum
+
+    d = Path(d)
     if not d.is_dir():
         raise ModelDirError(f"model directory not found: {d} (train one with `python train.py --config configs/default.yaml`)")
     for name in REQUIRED_FILES:
         if not (d / name).is_file():
             hint = " (only safetensors weights are loaded; re-save the model with save_pretrained)" if name == "model.safetensors" else ""
             raise ModelDirError(f"model directory {d} is missing {name}{hint}")
-    try:
-        raw = json.loads((d / "config.json").read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelDirError(f"{d / 'config.json'} is not valid JSON: {exc}") from None
+    cfg = d / "config.json"
+    raw = _json_file(cfg)
     if not isinstance(raw, dict):
-        raise ModelDirError(f"{d / 'config.json'} must hold a JSON object, got {type(raw).__name__}")
+        raise ModelDirError(f"{cfg} must hold a JSON object, got {_json_type(raw)}")
     if raw.get("model_type") != "newsdesk":
         raise ModelDirError(f"{d} holds a {raw.get('model_type')!r} model, not a newsdesk model (config.json model_type)")
     version = raw.get("schema_version")
@@ -419,28 +449,130 @@ def check_model_dir(d: Path) -> dict[str, Any]:
             f"this newsdesk reads schema_version {SCHEMA_VERSION}: retrain the model or install the matching newsdesk"
         )
     if "auto_map" in raw:
-        raise ModelDirError(f"{d / 'config.json'} asks for remote code (auto_map): newsdesk never runs code from a model directory")
+        raise ModelDirError(f"{cfg} asks for remote code (auto_map): newsdesk never runs code from a model directory")
     labels = raw.get("labels")
-    if not isinstance(labels, dict) or not all(isinstance(labels.get(t), list) for t in TASKS):
-        raise ModelDirError(f"{d / 'config.json'}: 'labels' must map {', '.join(TASKS)} to lists of names")
-    from newsdesk.model import label_checksum
-
-    if raw.get("label_checksum") != label_checksum(labels, int(raw.get("vocab_size") or 0)):
-        raise ModelDirError(f"{d / 'config.json'}: the label lists or vocab_size were changed after training (checksum "
+    if not isinstance(labels, dict) or not all(
+            isinstance(labels.get(t), list) and all(isinstance(x, str) for x in labels[t]) for t in TASKS):
+        raise ModelDirError(f"{cfg}: 'labels' must map {', '.join(TASKS)} to lists of names")
+    vocab_size = raw.get("vocab_size")
+    if not _is_int(vocab_size) or vocab_size < 0:
+        raise ModelDirError(f"{cfg}: vocab_size must be a whole number, got {vocab_size!r}")
+    if raw.get("label_checksum") != label_checksum(labels, vocab_size):
+        raise ModelDirError(f"{cfg}: the label lists or vocab_size were changed after training (checksum "
                             "mismatch): labels would be permuted; restore the original config.json")
+    for task in TASKS:
+        if len(set(labels[task])) != len(labels[task]):
+            raise ModelDirError(f"{cfg}: labels.{task} names a label twice")
+    for key in ("thresholds", "calibration", "aliases", "fewshot"):
+        if raw.get(key) is not None and not isinstance(raw[key], dict):
+            raise ModelDirError(f"{cfg}: {key} must be a JSON object, got {_json_type(raw[key])}")
+    thresholds, calibration = raw.get("thresholds") or {}, raw.get("calibration") or {}
     for task in MULTI_LABEL:
-        thr = (raw.get("thresholds") or {}).get(task)
+        thr = thresholds.get(task)
         if thr is not None and (not isinstance(thr, list) or len(thr) != len(labels[task])
-                                or not all(isinstance(x, (int, float)) for x in thr)):
-            raise ModelDirError(f"{d / 'config.json'}: thresholds.{task} must be {len(labels[task])} numbers, one per label")
-        cal = (raw.get("calibration") or {}).get(task)
+                                or not all(_is_number(x) and 0.0 <= x <= 1.0 for x in thr)):
+            raise ModelDirError(f"{cfg}: thresholds.{task} must be {len(labels[task])} numbers between 0 and 1, one per label")
+        cal = calibration.get(task)
         if cal is not None and (not isinstance(cal, list) or len(cal) != len(labels[task]) or not all(
-                isinstance(x, list) and len(x) == 2 and all(isinstance(v, (int, float)) for v in x) for x in cal)):
-            raise ModelDirError(f"{d / 'config.json'}: calibration.{task} must be {len(labels[task])} [a, b] pairs")
-    temp = (raw.get("calibration") or {}).get("region")
-    if temp is not None and (not isinstance(temp, (int, float)) or not temp > 0):
-        raise ModelDirError(f"{d / 'config.json'}: calibration.region must be a positive temperature, got {temp!r}")
+                isinstance(x, list) and len(x) == 2 and all(_is_number(v) for v in x) for x in cal)):
+            raise ModelDirError(f"{cfg}: calibration.{task} must be {len(labels[task])} [a, b] pairs of finite numbers")
+    mention_floor = thresholds.get("mentions")
+    if mention_floor is not None and not (_is_number(mention_floor) and 0.0 <= mention_floor <= 1.0):
+        raise ModelDirError(f"{cfg}: thresholds.mentions must be a number between 0 and 1, got {mention_floor!r}")
+    temp = calibration.get("region")
+    if temp is not None and not (_is_number(temp) and temp > 0):
+        raise ModelDirError(f"{cfg}: calibration.region must be a positive temperature, got {temp!r}")
+    max_length, stride = raw.get("max_length", 256), raw.get("stride", 64)
+    if not _is_int(max_length) or max_length < 8:
+        raise ModelDirError(f"{cfg}: max_length must be a whole number of tokens (at least 8), got {max_length!r}")
+    if not _is_int(stride) or not 0 <= stride <= max_length // 2:
+        raise ModelDirError(f"{cfg}: stride must be a whole number between 0 and max_length / 2, got {stride!r}")
+    aliases = raw.get("aliases") or {}
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
+        raise ModelDirError(f"{cfg}: aliases must map names to canonical names (strings)")
+    for label, probe in (raw.get("fewshot") or {}).items():
+        if not isinstance(probe, dict) or not isinstance(probe.get("weight"), list) or not _is_number(probe.get("bias")):
+            raise ModelDirError(f"{cfg}: fewshot.{label} must be a probe object with 'weight' (a list) and 'bias'")
+    _check_weights_file(d / "model.safetensors")
+    _check_tokenizer_size(d, vocab_size)
+    gen = d / "generation_config.json"
+    if gen.is_file():
+        g = _json_file(gen)
+        if not isinstance(g, dict):
+            raise ModelDirError(f"{gen} must hold a JSON object, got {_json_type(g)}")
+        for key in ("num_beams", "max_new_tokens"):
+            if key in g and g[key] is not None and not (_is_int(g[key]) and g[key] >= 1):
+                raise ModelDirError(f"{gen}: {key} must be a whole number of at least 1, got {g[key]!r}")
+    words = d / "summary_vocab.json"
+    if words.is_file():
+        w = _json_file(words)
+        if not isinstance(w, dict) or not isinstance(w.get("headline"), list) or not isinstance(w.get("lexicon"), list):
+            raise ModelDirError(f"{words} must hold {{'headline': [...], 'lexicon': [...]}}")
     return raw
+
+
+def _json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelDirError(f"{path} is not valid JSON ({exc}): copy the model directory again") from None
+    except OSError as exc:
+        raise ModelDirError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _json_type(value: Any) -> str:
+    return "null" if value is None else {dict: "an object", list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and np.isfinite(x)
+
+
+def _check_weights_file(path: Path) -> None:
+    """The safetensors header (8-byte length, JSON) and the file size it implies, read without the weights."""
+    fix = "the file is damaged or incomplete: copy the model directory again"
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(8)
+            n = int.from_bytes(head, "little") if len(head) == 8 else -1
+            if n < 2 or n > min(size - 8, 100_000_000):
+                raise ModelDirError(f"{path} is not a safetensors file ({size} bytes, {'empty' if size == 0 else 'no valid header'}): {fix}")
+            header = json.loads(f.read(n))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ModelDirError(f"{path} has a damaged safetensors header: {fix}") from None
+    except OSError as exc:
+        raise ModelDirError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        end = max((int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"), default=0)
+    except (TypeError, KeyError, IndexError, ValueError, AttributeError):
+        raise ModelDirError(f"{path} has a damaged safetensors header: {fix}") from None
+    if size != 8 + n + end:
+        raise ModelDirError(f"{path} is {size} bytes but its header describes {8 + n + end}: {fix}")
+
+
+def _check_tokenizer_size(d: Path, vocab_size: int) -> None:
+    """tokenizer.json present, and as many tokens as the model was trained with (no tokenizer load)."""
+    path = d / "tokenizer.json"
+    if not path.is_file():
+        if not any((d / f).is_file() for f in ("vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model")):
+            raise ModelDirError(f"model directory {d} is missing tokenizer.json (and has no other vocabulary file): "
+                                "copy the model directory again")
+        return
+    tok = _json_file(path)
+    model = tok.get("model") if isinstance(tok, dict) else None
+    vocab = model.get("vocab") if isinstance(model, dict) else None
+    if not isinstance(vocab, (dict, list)):
+        raise ModelDirError(f"{path} is not a tokenizer file (no model.vocab): copy the model directory again")
+    ids = set(vocab.values()) if isinstance(vocab, dict) else set(range(len(vocab)))
+    ids |= {t.get("id") for t in tok.get("added_tokens") or [] if isinstance(t, dict)}
+    if vocab_size and len(ids) != vocab_size:
+        raise ModelDirError(f"{path} has {len(ids)} tokens but the model was trained with {vocab_size} "
+                            "(tokenizer.json replaced): copy the model directory again")
 
 
 def load(model_dir: str | Path, device: str = "auto", dtype: str = "auto", **kwargs) -> Predictor:
