@@ -30,7 +30,7 @@ import numpy as np
 log = logging.getLogger("newsdesk")
 
 BANK_FILE = "sentence_bank.npz"
-BANK_SENTENCES = 4000  # sentences of training articles kept as negatives for new labels
+BANK_SENTENCES = 2000  # sentences of training articles kept as negatives for new labels
 PROBE_C = 1.0
 NEGATIVE_WEIGHT = 1.0
 

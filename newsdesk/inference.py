@@ -1,5 +1,8 @@
 """Batch inference over files and folders: streamed, resumable, one output row per input article.
 
+The labelling itself is an engine's (newsdesk.engines: local or ray, the same `.label(chunks,
+progress)`); this module is the run around it: inputs, the journal, resume, exit codes.
+
 Rows are written per batch and flushed, so a run killed mid-way loses at most the batch in flight;
 rerunning the same command with the same `--out` skips the ids already written. JSONL is written
 in place; CSV and Parquet are built from a JSONL journal (`<out>.part.jsonl`) when the run ends.
@@ -21,19 +24,16 @@ from typing import Iterable, Iterator, Sequence
 
 from tqdm.auto import tqdm
 
+from newsdesk.engines import ROW_KEYS, FatalError, chunks, label_articles, make_engine, row_of
 from newsdesk.ingest import Article, IngestStats, iter_articles
-from newsdesk.predictor import Prediction, Predictor
 
 log = logging.getLogger("newsdesk")
 
 EXIT_OK, EXIT_FATAL, EXIT_ERRORS = 0, 1, 2
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
-ROW_KEYS = ("id", "source", "region", "event_types", "actors", "actor_mentions", "summary", "scores", "warnings", "error", "model",
-            "schema_version", "evidence", "faithfulness")
 
-
-class FatalError(RuntimeError):
-    """Stops the whole run (exit code 1)."""
+__all__ = ["EXIT_OK", "EXIT_FATAL", "EXIT_ERRORS", "FORMATS", "ROW_KEYS", "FatalError", "Journal", "RunSummary", "convert",
+           "label_articles", "output_format", "row_of", "run"]
 
 
 def output_format(out: Path, fmt: str | None) -> str:
@@ -42,11 +42,6 @@ def output_format(out: Path, fmt: str | None) -> str:
             raise FatalError(f"--format must be jsonl, csv or parquet, got {fmt!r}")
         return fmt
     return FORMATS.get(out.suffix.lower(), "jsonl")
-
-
-def row_of(p: Prediction) -> dict:
-    d = p.to_dict()
-    return {k: d.get(k) for k in ROW_KEYS} | {k: v for k, v in d.items() if k not in ROW_KEYS}
 
 
 class Journal:
@@ -108,34 +103,6 @@ def convert(journal: Path, out: Path, fmt: str) -> None:
     tmp.replace(out)
 
 
-def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    chunk: list[Article] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def label_articles(predictor: Predictor, articles: Sequence[Article], batch_size: int, summary: bool,
-                   progress=None) -> list[Prediction]:
-    """Predictions (or error rows) for ingested articles, in their order."""
-    ok = [a for a in articles if a.ok]
-    scored = iter(predictor.score([a.text for a in ok], batch_size=batch_size, summary=summary, clean=False, progress=progress))
-    out = []
-    for a in articles:
-        if a.ok:
-            out.append(predictor.decide(next(scored), a.id, a.source, a.warnings))
-        else:
-            warnings = a.warnings + (["empty"] if a.error and a.error.startswith("empty") else [])
-            out.append(predictor.error_row(a.id, a.source, a.error or "unknown error", warnings))
-            if progress is not None:
-                progress.update(1)
-    return out
-
-
 @dataclass
 class RunSummary:
     done: int = 0
@@ -157,7 +124,7 @@ class RunSummary:
 
 
 def run(
-    model: str | Path | Predictor,
+    model,
     paths: Sequence[str | Path],
     out: str | Path,
     *,
@@ -174,10 +141,11 @@ def run(
 ) -> tuple[int, RunSummary]:
     """Label every article under `paths` into `out`. Returns (exit code, summary).
 
-    `load_options` go to `Predictor.load` (e.g. `{"generation": {"num_beams": 4}, "evidence": False}`).
+    `model` is a model directory (or a loaded `Predictor`, local engine only). `load_options` go to
+    `Predictor.load` (e.g. `{"generation": {"num_beams": 4}, "evidence": False}`).
 
     `engine="local"` labels in this process; `engine="ray"` shards the articles over `workers` Ray
-    workers (newsdesk.distributed): the same rows, journal and resume semantics.
+    workers (newsdesk.engines.ray): the same rows, journal and resume semantics.
     """
     out = Path(out)
     fmt = output_format(out, fmt)
@@ -185,20 +153,8 @@ def run(
     for p in paths:
         if not Path(p).exists():
             raise FatalError(f"input path not found: {p}")
-    if engine == "local":
-        predictor = model if isinstance(model, Predictor) else Predictor.load(
-            model, device=device, dtype=dtype, **(load_options or {}))
-
-        def label(chunks: Iterable[list[Article]], bar) -> Iterator[list[dict]]:
-            for todo in chunks:
-                yield [row_of(p) for p in label_articles(predictor, todo, batch_size, summary, progress=bar)]
-    elif engine == "ray":
-        from newsdesk.distributed import RayEngine
-
-        label = RayEngine(model, workers=workers, batch_size=batch_size, device=device, dtype=dtype, summary=summary,
-                          load_options=load_options).label
-    else:
-        raise FatalError(f"--engine must be local or ray, got {engine!r}")
+    labeller = make_engine(engine, model, batch_size=batch_size, device=device, dtype=dtype, summary=summary,
+                           workers=workers, load_options=load_options)
     journal = Journal(journal_path)
     summary_ = RunSummary(ingest=IngestStats())
     t0 = time.time()
@@ -206,7 +162,7 @@ def run(
 
     def todo_chunks(stream: Iterable[Article]) -> Iterator[list[Article]]:
         """Chunks of the articles not in the output yet (those already there are counted)."""
-        for chunk in _chunks(stream, chunk_size or batch_size * 8):
+        for chunk in chunks(stream, chunk_size or batch_size * 8):
             todo = []
             for a in chunk:
                 if a.id in journal.done:
@@ -219,7 +175,7 @@ def run(
 
     try:
         stream = iter_articles([Path(p) for p in paths], max_bytes=max_bytes, stats=summary_.ingest)
-        for rows in label(todo_chunks(stream), bar):
+        for rows in labeller.label(todo_chunks(stream), bar):
             journal.write(rows)
             summary_.done += len(rows)
             summary_.errors += sum(r["error"] is not None for r in rows)

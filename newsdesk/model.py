@@ -535,7 +535,7 @@ class NewsdeskModel(PreTrainedModel):
         device = hidden.device
         end = self._end_id
         if subset is None:
-            subset = torch.arange(self._vocab_logits(hidden[:1, :1]).shape[-1], device=device)
+            subset = torch.arange(self._vocab_logits(hidden.new_zeros(1, 1, self.decoder_hidden_size)).shape[-1], device=device)
         subset = subset.to(device)
         end_col = int((subset == end).nonzero()[0, 0]) if (subset == end).any() else None
         if end_col is None:
@@ -551,7 +551,6 @@ class NewsdeskModel(PreTrainedModel):
             lookup[subset] = torch.arange(len(subset), device=device)
             src_col = lookup[src]
             copyable = self._copyable(src, enc_mask)
-        out_rows = self._output_rows(subset)
         tokens = torch.full((rows, 1), self._start_id, dtype=torch.long, device=device)
         scores = torch.zeros(n_art, beams, device=device)
         scores[:, 1:] = -1e9  # all beams start identical: keep one alive at first
@@ -563,7 +562,8 @@ class NewsdeskModel(PreTrainedModel):
         for step in range(max_new):
             states, cache = self._decoder_states(tokens[:, -1:], enc, enc_mask, cache)
             h = states[:, -1]
-            logp = F.log_softmax(self._vocab_logits(h, subset, out_rows).float(), -1)
+            # the full output layer normalises (as in training); the subset's columns are read from it
+            logp = F.log_softmax(self._vocab_logits(h).float(), -1)[:, subset]
             if self.copy_head is not None:
                 attn, gen = self.copy_head(h.unsqueeze(1), enc, copyable)
                 p = gen[:, 0] * logp.exp()

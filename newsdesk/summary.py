@@ -256,7 +256,8 @@ class WordConstraint:
         t = dict(
             vocab=vocab, kinds=torch.tensor(kinds, dtype=torch.long), surfaces=surfaces, beams=beams,
             subset=subset, end_col=col[end_id], child_col=child_col.to(device), child_node=child_node.to(device),
-            root_node=root_node.to(device), has_children=(child_col >= 0).any(1).to(device), node_word=torch.tensor(node_word, dtype=torch.long).to(device),
+            root_node=root_node.to(device),
+            live_children=((child_col >= 0).unsqueeze(0) & alive[:, child_node]).any(2).to(device), node_word=torch.tensor(node_word, dtype=torch.long).to(device),
             alive=alive.to(device), word_ok=word_ok.to(device),
             article=torch.arange(n_art, device=device).repeat_interleave(beams),
             node=torch.zeros(rows, dtype=torch.long, device=device),
@@ -279,29 +280,42 @@ class WordConstraint:
         return ok | at_start, torch.where(at_start, torch.full_like(kind, -1), kind)
 
     def mask(self) -> torch.Tensor:
+        """[rows, subset] bool: the tokens each row may take next (the end token included). A token is
+        offered only if the node it leads to is viable for the row: a word the row may still end there,
+        or a live continuation (one step of look-ahead, so a row is not led into a dead end)."""
         rows, n_sub = self.node.shape[0], len(self.subset)
-        m = torch.zeros((rows, n_sub + 1), dtype=torch.bool, device=self.node.device)
+        dev = self.node.device
+        # the word ending at the current node is written once a new word starts: count it as written
+        pending = torch.where(self.node > 0, self.node_word[self.node], torch.full_like(self.node, -1))
+        pending_content = (pending >= 0) & (self.kinds[pending.clamp(min=0)] == CONTENT)
+        last = torch.where(pending >= 0, pending, self.last_word)
+        live = self.live_children[self.article]  # [rows, nodes]
+
+        def ends_ok(word: torch.Tensor, new_word: bool) -> torch.Tensor:
+            """May each row end `word` ([rows, k] word ids, -1 = none) at that node?"""
+            w = word.clamp(min=0)
+            ok = (word >= 0) & self.word_ok[self.article.unsqueeze(1), w] & ~self.used.gather(1, w)
+            if new_word:  # starting a new word: the pending word is written first
+                ok &= ~(pending_content.unsqueeze(1) & (word == pending.unsqueeze(1))) & (word != last.unsqueeze(1))
+            return ok
+
+        # continuations of the current word
+        m = torch.zeros((rows, n_sub + 1), dtype=torch.bool, device=dev)
         cc, cn = self.child_col[self.node], self.child_node[self.node]
         valid = (cc >= 0) & self.alive[self.article.unsqueeze(1), cn]
+        valid &= ends_ok(self.node_word[cn], False) | live.gather(1, cn)
         m.scatter_(1, torch.where(valid, cc, torch.full_like(cc, n_sub)), valid)
         m = m[:, :n_sub]
+        # a new word (or punctuation) may start where the current word may end
         can_end, kind = self._word_end()
         start_node = self.root_node.clamp(min=0)
-        starts = (self.root_node >= 0).unsqueeze(0) & self.alive[self.article][:, start_node]  # [rows, subset]
-        punct_start = (self.root_node >= 0) & (self.kinds[self.node_word[start_node].clamp(min=0)] == PUNCT) & (
-            self.node_word[start_node] >= 0)
-        # a one-word path to a content word already written is closed (longer words through it stay open)
-        start_word = self.node_word[start_node]
-        closed = (start_word >= 0) & ~self.has_children[start_node] & (self.root_node >= 0)
-        # the word ending here is written once a new word starts: count it as written already
-        pending = torch.where(self.node > 0, self.node_word[self.node], torch.full_like(self.node, -1))
-        last = torch.where(pending >= 0, pending, self.last_word)
-        pending_content = (pending >= 0) & (self.kinds[pending.clamp(min=0)] == CONTENT)
-        used_start = (self.used[:, start_word.clamp(min=0)]
-                      | (pending_content.unsqueeze(1) & (start_word.unsqueeze(0) == pending.unsqueeze(1)))) & closed.unsqueeze(0)
-        again = (start_word.unsqueeze(0) == last.unsqueeze(1)) & closed.unsqueeze(0)  # "the the"
-        word_start = starts & ~punct_start.unsqueeze(0) & ~used_start & ~again
-        m |= can_end.unsqueeze(1) & word_start
+        is_start = self.root_node >= 0
+        start_word = torch.where(is_start, self.node_word[start_node], torch.full_like(start_node, -1))
+        starts = is_start.unsqueeze(0) & self.alive[self.article][:, start_node]  # [rows, subset]
+        sw = start_word.unsqueeze(0).expand(rows, -1)
+        starts &= ends_ok(sw, True) | live[:, start_node]
+        punct_start = is_start & (start_word >= 0) & (self.kinds[start_word.clamp(min=0)] == PUNCT)
+        m |= can_end.unsqueeze(1) & starts & ~punct_start.unsqueeze(0)
         m |= (can_end & (kind == CONTENT)).unsqueeze(1) & starts & punct_start.unsqueeze(0)
         m[:, self.end_col] = can_end & (kind == CONTENT)
         return m

@@ -125,16 +125,11 @@ def test_every_token_is_in_the_subset_and_allowed_by_the_constraint_at_its_step(
     replay(vocab, TEXTS, rows, 12)
 
 
-SUBSET_BUG = ("generate_summary normalises the output layer over the subset (log_softmax of the subset's logits), "
-              "the full output layer over the vocabulary: with the copy mixture or several beams the scores differ and "
-              "so do the ids. Fix in model.py (owner: lead): subtract the logsumexp of the full output layer")
-
-
 @pytest.mark.parametrize("copy, beams", [
     (False, 1),
-    pytest.param(False, 4, marks=pytest.mark.xfail(strict=True, reason=SUBSET_BUG)),
-    pytest.param(True, 1, marks=pytest.mark.xfail(strict=True, reason=SUBSET_BUG)),
-    pytest.param(True, 4, marks=pytest.mark.xfail(strict=True, reason=SUBSET_BUG)),
+    (False, 4),
+    (True, 1),
+    (True, 4),
 ], ids=["no-copy-1", "no-copy-4", "copy-1", "copy-4"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_subset_shortcut_writes_the_ids_of_the_full_output_layer(tok, copy, beams, seed):
@@ -170,10 +165,6 @@ def test_min_summary_tokens_is_honoured(tok, beams, copy):
     assert not all(stuck[8]), stuck
 
 
-@pytest.mark.xfail(strict=True, reason="summary.WordConstraint.mask closes a used one-word path only when the word "
-                   "has no continuation in the whole batch's trie (has_children), not when it has none alive for the "
-                   "row's article: 'seize' (used) is offered again to an article whose trie continuations ('seized', "
-                   "from another article) are dead, and the row is stuck. Fix in summary.py (owner: lead)")
 def test_the_constraint_never_leads_a_row_into_a_dead_end(tok):
     """Found by the min_summary_tokens test (beam 4): a row that takes only allowed tokens always has a
     next token or the end allowed. Here article 2 writes 'after seize fuel' and is offered 'seize' again."""
