@@ -32,7 +32,7 @@ def test_usage_errors_exit_1(args):
 def test_the_dispatcher():
     for args, code in ((("-m", "newsdesk.cli"), 1), (("-m", "newsdesk.cli", "bogus"), 1), (("-m", "newsdesk.cli", "--help"), 0)):
         proc = run_cli(*args, check=False, timeout=120)
-        assert proc.returncode == code and "usage: newsdesk {train,infer,eval}" in proc.stderr, args
+        assert proc.returncode == code and "usage: newsdesk {train,infer,eval" in proc.stderr, args
     for args in (("infer.py", "--help"), ("-m", "newsdesk.cli", "eval", "-h"), ("train.py", "-h")):
         proc = run_cli(*args, check=False, timeout=120)
         assert proc.returncode == 0 and "usage:" in proc.stdout, args
