@@ -11,23 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "newsdesk"
-# Known circles, each with the work that removes it (and only these are let through, as xfail below):
-KNOWN = {
-    # inference.py and distributed.py import each other, and distributed.py imports inference._chunks
-    # inside a function: the issue 14 helper's engine seam (issue 16 item 4: label_articles, row_of,
-    # FatalError and the chunking in one module below both) removes it.
-    frozenset({"newsdesk.inference", "newsdesk.distributed"}):
-        "inference.py <-> distributed.py: removed by the issue 14 helper's engine seam (issue 16 item 4)",
-    # Found by this test (not in issue 16's list): training.py imports summary_phase inside a function and
-    # summary_phase.py imports training.evaluate_model / save_model / resolve_dtype_for_eval inside a function.
-    frozenset({"newsdesk.training", "newsdesk.summary_phase"}):
-        "training.py <-> summary_phase.py: found by this test; for the owners of training.py / summary_phase.py",
-}
-
-
 def module_name(path: Path, root: Path = PACKAGE) -> str:
     parts = path.relative_to(root.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -130,22 +115,15 @@ def private_function_imports(imports: dict[str, list[tuple[str, str, bool]]]) ->
 
 # ----------------------------------------------------------------------------- the checks on newsdesk/
 def test_no_import_circle_between_newsdesk_modules():
-    cycles = [sorted(c) for c in import_cycles(graph_of(package_imports())) if frozenset(c) not in KNOWN]
+    # (inference <-> distributed went with the engine seam of issue 16 item 4, training <-> summary_phase
+    # with the training work of issue 12: both were xfail here until they landed)
+    cycles = [sorted(c) for c in import_cycles(graph_of(package_imports()))]
     assert not cycles, f"import circles: {cycles}"
 
 
 def test_no_function_level_import_of_a_private_name():
-    bad = [x for x in private_function_imports(package_imports()) if frozenset(x[:2]) not in KNOWN]
+    bad = private_function_imports(package_imports())
     assert not bad, f"function-level imports of private names (module, from, name): {bad}"
-
-
-@pytest.mark.parametrize("pair", [pytest.param(pair, id="-".join(sorted(m.split(".")[1] for m in pair)),
-                                               marks=pytest.mark.xfail(strict=False, reason=reason))
-                                  for pair, reason in KNOWN.items()])
-def test_known_circle_is_gone(pair):
-    imports = package_imports()
-    assert pair not in [frozenset(c) for c in import_cycles(graph_of(imports))]
-    assert not [x for x in private_function_imports(imports) if frozenset(x[:2]) == pair]
 
 
 def test_the_checks_read_every_module():
