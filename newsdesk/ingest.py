@@ -1,7 +1,7 @@
 """Read article files and folders for batch inference, one `Article` (or error row) at a time.
 
-`iter_articles` walks files and folders lazily (sorted per directory, hidden entries skipped) and
-yields one `Article` per article found. A bad input never stops the run: it becomes an `Article`
+`iter_articles` walks files and folders lazily (sorted per directory; hidden entries, whose name
+starts with ".", are skipped and counted) and yields one `Article` per article found. A bad input never stops the run: it becomes an `Article`
 with `error` set and no text, so the output has one row per input and users can see what failed.
 
 Supported inputs:
@@ -53,9 +53,11 @@ class IngestStats:
 
     files: int = 0
     articles: int = 0
-    skipped: int = 0
+    skipped: int = 0  # unsupported type + hidden + excluded
     errors: int = 0
-    skipped_by_ext: dict[str, int] = field(default_factory=dict)
+    skipped_by_ext: dict[str, int] = field(default_factory=dict)  # unsupported types
+    hidden: int = 0  # hidden files and folders (a hidden folder counts once; it is not entered)
+    excluded: int = 0  # files passed in `exclude` (the run's own output) met in a folder
 
 
 class _InputError(Exception):
@@ -63,28 +65,40 @@ class _InputError(Exception):
 
 
 def iter_articles(
-    paths: Sequence[str | Path], max_bytes: int = 5_000_000, stats: IngestStats | None = None
+    paths: Sequence[str | Path], max_bytes: int = 5_000_000, stats: IngestStats | None = None,
+    exclude: Sequence[str | Path] = (),
 ) -> Iterator[Article]:
     """Yield articles (and error rows) from files and folders, streaming, in a deterministic order.
 
-    Folders are walked recursively; their files with other extensions are skipped and counted in
-    `stats`, while a file named directly with one is an error row. Ids in the output are unique: a
-    repeated id becomes an error row. Raises FileNotFoundError (before yielding anything) only when
-    a given path does not exist at all.
+    Folders are walked recursively; their files with other extensions and their hidden entries are
+    skipped and counted in `stats`, while a file named directly with one is read (or is an error
+    row). Files in `exclude` (the run's own output) met in a folder are skipped and counted. Ids in
+    the output are unique: a repeated id becomes an error row. Raises FileNotFoundError (before
+    yielding anything) only when a given path does not exist at all.
     """
     roots = [Path(p) for p in paths]
     missing = [str(p) for p in roots if not os.path.lexists(p)]
     if missing:
         raise FileNotFoundError(f"input path does not exist: {', '.join(missing)}")
-    return _iter_articles(roots, max_bytes, stats if stats is not None else IngestStats())
+    return _iter_articles(roots, max_bytes, stats if stats is not None else IngestStats(), [Path(p) for p in exclude])
 
 
-def _iter_articles(roots: list[Path], max_bytes: int, stats: IngestStats) -> Iterator[Article]:
+def _iter_articles(roots: list[Path], max_bytes: int, stats: IngestStats, exclude: list[Path]) -> Iterator[Article]:
     first_seen: dict[str, str] = {}  # id -> source of the row that used it first
+    excluded_names = {p.name for p in exclude}
+    excluded_real: set[str] | None = None  # resolved lazily: the output may not exist when the walk starts
     for root in roots:
         base = root if root.is_dir() else None  # ids are relative to a folder given
-        entries = _walk(root, set()) if base else iter([(root, None)])
+        entries = _walk(root, set(), stats) if base else iter([(root, None)])
         for path, folder_error in entries:
+            if base and folder_error is None and path.name in excluded_names:
+                if excluded_real is None:
+                    excluded_real = {os.path.realpath(p) for p in exclude}
+                if os.path.realpath(path) in excluded_real:
+                    stats.files += 1
+                    stats.skipped += 1
+                    stats.excluded += 1
+                    continue
             if folder_error is not None:
                 articles = [_error_row(_rel_id(path, base), str(path), folder_error)]
             elif base and path.suffix.lower() not in SUPPORTED:
@@ -105,25 +119,31 @@ def _iter_articles(roots: list[Path], max_bytes: int, stats: IngestStats) -> Ite
                 yield article
 
 
-def _walk(folder: Path, visited: set[str]) -> Iterator[tuple[Path, str | None]]:
-    """Yield (file, None) under `folder` in sorted order, or (folder, reason) for an unreadable one."""
+def _walk(folder: Path, visited: set[str], stats: IngestStats) -> Iterator[tuple[Path, str | None]]:
+    """Yield (file, None) under `folder` in sorted order, or (folder, reason) for an unreadable one;
+    hidden entries are counted in `stats`, not yielded."""
     real = os.path.realpath(folder)
     if real in visited:  # reached again through a symlink (or a symlink loop)
         return
     visited.add(real)
     try:
         with os.scandir(folder) as it:
-            entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+            entries = sorted(it, key=lambda e: e.name)
     except OSError as e:
         yield folder, f"cannot read folder: {e.strerror or e}"
         return
+    hidden = [e for e in entries if e.name.startswith(".")]
+    stats.files += len(hidden)
+    stats.skipped += len(hidden)
+    stats.hidden += len(hidden)
+    entries = [e for e in entries if not e.name.startswith(".")]
     for entry in entries:
         try:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
         if is_dir:
-            yield from _walk(Path(entry.path), visited)
+            yield from _walk(Path(entry.path), visited, stats)
         else:  # files, and broken links or special files that read_file reports
             yield Path(entry.path), None
 
@@ -197,6 +217,10 @@ def _decode(data: bytes, warnings: list[str], html: bool = False) -> str:
             raise _InputError(f"binary or undecodable file (bad UTF-16: {e.reason})") from e
         warnings.append("encoding:utf_16")
         return _check_text(text)
+    if b"\x00" in data:  # UTF-16 text without a BOM (its ASCII-range bytes are valid UTF-8 too)
+        text = _decode_utf16_without_bom(data, warnings)
+        if text is not None:
+            return _check_text(text)
     try:
         return _check_text(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -209,6 +233,25 @@ def _decode(data: bytes, warnings: list[str], html: bool = False) -> str:
     if text is None:
         text = _decode_detected(data, warnings)
     return _check_text(text)
+
+
+def _decode_utf16_without_bom(data: bytes, warnings: list[str]) -> str | None:
+    """UTF-16 text with no byte-order mark, told by where its NUL bytes are: the high byte of every
+    Latin character is 0, so in UTF-16-LE text the odd bytes hold many NULs and the even bytes almost
+    none (the other way round in -BE). Binary data has NULs at both. None when it is not that."""
+    if len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    units = len(data) // 2
+    for nuls, other, encoding in ((odd, even, "utf_16_le"), (even, odd, "utf_16_be")):
+        if nuls >= 0.3 * units and other <= 0.01 * units:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            warnings.append(f"encoding:{encoding}")
+            return text
+    return None
 
 
 def _decode_mostly_utf8(data: bytes, warnings: list[str]) -> str | None:

@@ -18,7 +18,7 @@ import pytest
 
 import newsdesk
 from newsdesk.cli import infer_main
-from newsdesk.inference import ROW_KEYS, FatalError, run
+from newsdesk.inference import FORMULA_START, ROW_KEYS, FatalError, convert, run
 from newsdesk.limits import MAX_ACTORS, MAX_MENTIONS
 from newsdesk.predictor import EVIDENCE_CHARS, ModelDirError, Prediction, Predictor, check_model_dir
 from tests.bad_inputs import (BAD_PREDICT_CALLS, BAD_PREDICT_TEXTS, GOOD_IDS, HIDDEN_FILES, MAX_BYTES, SKIPPED_FILES,
@@ -200,3 +200,226 @@ def test_int8_quantises_the_transformer_and_keeps_the_heads_fp32(tiny_model):
     assert all(type(p.model.heads[t]) is torch.nn.Linear for t in ("region", "event_types", "actors"))
     pred = p.predict("Rebels seized the town of Goma on Monday after heavy fighting.")
     assert pred.error is None and pred.region is not None and "\n" not in pred.summary
+
+
+# ----------------------------------------------------------------------------- issue 14
+def _infer(capsys, *args: str) -> tuple[int, str]:
+    """`infer.py ARGS` in this process (the model loads in about a second); (exit code, stderr)."""
+    code = infer_main([*args])
+    return code, capsys.readouterr().err
+
+
+def test_issue14_1_batches_with_nothing_to_label_give_error_rows_and_exit_2(tiny_model, tmp_path, capsys):
+    """An empty file; a folder of only bad files; 128 good files then an empty one (the last batch has
+    nothing to label); --max-bytes 0. Before: IndexError from score([]), exit 1, no rows written."""
+    (tmp_path / "empty.txt").write_bytes(b"")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "a.txt").write_bytes(b"")
+    (bad / "b.txt").write_bytes(b"\x00\x01\x02" * 40)
+    (bad / "c.json").write_text("{", encoding="utf-8")
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(128):
+        (many / f"a{i:03d}.txt").write_text(f"Rebels seized the town of Ras {i} after clashes, officials said.", encoding="utf-8")
+    (many / "zz_empty.txt").write_bytes(b"")
+    cases = {"empty": ([tmp_path / "empty.txt"], [], 1, 1), "bad": ([bad], [], 3, 3), "many": ([many], [], 129, 1),
+             "max_bytes_0": ([ARTICLES], ["--max-bytes", "0"], 10, 10)}
+    for name, (paths, extra, n_rows, n_errors) in cases.items():
+        out = tmp_path / f"{name}.jsonl"
+        args = [str(tiny_model), *map(str, paths), "--out", str(out), "--no-summary", "--no-evidence", "--device", "cpu",
+                "--dtype", "fp32", *extra]
+        code, err = _infer(capsys, *args)
+        got = rows(out)
+        assert code == 2 and len(got) == n_rows and sum(r["error"] is not None for r in got) == n_errors, (name, err[-2000:])
+        assert f"{n_errors} error rows" in err
+        code, err = _infer(capsys, *args)  # the rerun: nothing left to do, the earlier error rows still count
+        assert code == 2 and f"labelled 0 articles, 0 error rows, {n_rows} already in the output" in err
+    assert all("over --max-bytes 0" in r["error"] for r in rows(tmp_path / "max_bytes_0.jsonl"))
+
+
+def test_issue14_2_out_that_is_not_a_newsdesk_output_is_refused_untouched(tiny_model, tmp_path, capsys):
+    """Before: a text file or a JSONL data file given as --out was truncated (its last line, when it
+    had no final newline) and appended to; a CSV was overwritten; the input itself could be the output."""
+    article = tmp_path / "in.txt"
+    article.write_text("Rebels seized the town of Goma on Monday after heavy fighting.", encoding="utf-8")
+    outs = make_foreign_outputs(tmp_path / "outs")
+    for name, message in outs.items():
+        path = tmp_path / "outs" / name
+        before = hashlib.sha256(path.read_bytes()).hexdigest()
+        code, err = _infer(capsys, str(tiny_model), str(article), "--out", str(path), "--no-summary")
+        assert code == 1 and message in err and "Traceback" not in err, (name, err)
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == before, name
+    assert sorted(p.name for p in (tmp_path / "outs").iterdir()) == sorted(outs)  # no journal left behind
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"id": "r1", "text": "Rebels seized the town of Goma."}', encoding="utf-8")
+    code, err = _infer(capsys, str(tiny_model), str(data), "--out", str(data))
+    assert code == 1 and "is one of the inputs" in err and data.read_text() == '{"id": "r1", "text": "Rebels seized the town of Goma."}'
+    # a CSV output whose journal is gone would lose its rows on rebuild: refused too
+    good = tmp_path / "good.csv"
+    assert run(tiny_model, [article], good, summary=False)[0] == 0
+    (tmp_path / "good.csv.part.jsonl").unlink()
+    with pytest.raises(FatalError, match="its journal .* does not"):
+        run(tiny_model, [article], good, summary=False)
+    # an output in the input folder is not read back as input
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Troops advanced toward the border town on Sunday.", encoding="utf-8")
+    for _ in range(2):
+        code, summary = run(tiny_model, [folder], folder / "out.jsonl", summary=False)
+        assert code == 0 and summary.ingest.excluded == 1
+    assert [r["id"] for r in rows(folder / "out.jsonl")] == ["a.txt"]
+
+
+def test_issue14_3_one_mb_line_gives_a_bounded_row(tiny_model, tiny_predictor, tmp_path):
+    """Before: one 1 MB line without sentence breaks gave a 285 MB row (hundreds of labels, each with
+    the whole line as evidence); after the redesign still 0.5 MB (6,000 actor mentions)."""
+    src = one_mb_line(tmp_path / "line.txt")
+    out = tmp_path / "o.jsonl"
+    code, _ = run(tiny_model, [src], out, device="cpu", dtype="fp32")
+    (line,) = out.read_text(encoding="utf-8").splitlines()
+    row = json.loads(line)
+    assert code == 0 and len(line.encode("utf-8")) < 128_000, len(line)
+    assert len(row["actors"]) <= MAX_ACTORS and len(row["actor_mentions"]) <= MAX_MENTIONS
+    assert all(len(e["sentence"]) <= EVIDENCE_CHARS + 2 for task in row["evidence"].values() for e in task.values())
+    assert int(next(w for w in row["warnings"] if w.startswith("windows:")).split(":")[1]) > 1000
+    if len(row["actor_mentions"]) == MAX_MENTIONS:
+        assert any(w.startswith("actor_mentions_capped:") for w in row["warnings"])
+    api = tiny_predictor.predict(src.read_text(encoding="utf-8")[:200_000], summary=False)  # the API is bounded too
+    assert len(api.actor_mentions) <= MAX_MENTIONS and len(json.dumps(api.to_dict())) < 128_000
+
+
+def test_issue14_5_every_batch_is_journaled_before_the_next_is_scored(tiny_predictor, tmp_path, monkeypatch):
+    """Before: rows were written per chunk of 8 x batch-size articles, so a kill lost up to that many."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(10):
+        (src / f"a{i}.txt").write_text(f"Rebels seized the town of Ras {i} after clashes, officials said.", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    on_disk = []
+    score = tiny_predictor.score
+
+    def spy(texts, **kwargs):
+        on_disk.append(len(rows(out)))  # rows on disk when a batch starts
+        return score(texts, **kwargs)
+
+    monkeypatch.setattr(tiny_predictor, "score", spy)
+    code, summary = run(tiny_predictor, [src], out, batch_size=3, summary=False)
+    assert code == 0 and summary.done == 10 and on_disk == [0, 3, 6, 9]
+
+
+def test_issue14_6_csv_cells_are_never_formulas(tiny_model, tmp_path):
+    """Before: ids (file names) and text cells starting with = + - @ tab CR were written as they are."""
+    src = tmp_path / "in"
+    src.mkdir()
+    body = "Rebels seized the town of Goma on Monday after heavy fighting with the army."
+    for name in ("=cmd.txt", "+1.txt", "-2.txt", "@SUM(A1).txt"):
+        (src / name).write_text(body, encoding="utf-8")
+    records = [{"id": i, "text": body} for i in ('=HYPERLINK("http://x")', "plain")]
+    (src / "w.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    code, _ = run(tiny_model, [src], tmp_path / "o.csv", summary=False, device="cpu", dtype="fp32")
+    with (tmp_path / "o.csv").open(encoding="utf-8", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert len(table) == 6 and code == 0
+    assert all(not cell.startswith(FORMULA_START) for r in table for cell in r.values())
+    assert {r["id"] for r in table} == {"'=cmd.txt", "'+1.txt", "'-2.txt", "'@SUM(A1).txt", "'=HYPERLINK(\"http://x\")", "plain"}
+    journal = {r["id"] for r in rows(tmp_path / "o.csv.part.jsonl")}  # JSONL keeps the ids as they are
+    assert "=cmd.txt" in journal and "-2.txt" in journal
+    assert run(tiny_model, [src], tmp_path / "o.parquet", summary=False)[0] == 0  # Parquet too
+    assert "=cmd.txt" in set(pd.read_parquet(tmp_path / "o.parquet")["id"])
+    # every text column, tab and CR included (ids are stripped on ingest: other cells can still start so)
+    row = dict(rows(tmp_path / "o.csv.part.jsonl")[0], id="\tTAB", summary="\rCR", error="-1", source="@x")
+    (tmp_path / "hand.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    convert(tmp_path / "hand.jsonl", tmp_path / "hand.csv", "csv")
+    with (tmp_path / "hand.csv").open(encoding="utf-8", newline="") as f:
+        (cells,) = list(csv.DictReader(f))
+    assert (cells["id"], cells["summary"], cells["error"], cells["source"]) == ("'\tTAB", "'\rCR", "'-1", "'@x")
+    assert cells["schema_version"] == "2"
+
+
+def test_issue14_7_predict_inputs(tiny_predictor):
+    """Before: "", "   ", [] and ["", None] raised IndexError; None / 123 / bytes "not iterable"; a lone
+    surrogate the tokenizer's TypeError; ids of the wrong length IndexError."""
+    p = tiny_predictor
+    assert p.predict([]) == []
+    assert p.predict("").error == "empty: no article text after cleaning" and p.predict("   ").region is None
+    items = [t for t, _ in BAD_PREDICT_TEXTS]
+    got = p.predict(["Rebels seized the town of Goma.", *items], summary=False)
+    assert got[0].error is None and got[0].region is not None and [g.id for g in got] == [str(i) for i in range(len(got))]
+    for pred, (item, message) in zip(got[1:], BAD_PREDICT_TEXTS):
+        assert pred.error == message and pred.region is None and pred.scores is None, item
+    lone = p.predict("Rebels \ud800 seized the town.", summary=False)
+    assert lone.error is None and lone.region is not None
+    for args, kwargs, exc, message in BAD_PREDICT_CALLS:
+        with pytest.raises(exc) as e:
+            p.predict(*args, **kwargs)
+        assert message in str(e.value), (args, kwargs, str(e.value))
+    assert [x.id for x in p.predict(iter(["Troops advanced.", ""]), ids=[7, "b"], summary=False)] == ["7", "b"]
+
+
+def test_issue14_8_concurrent_predict_equals_sequential(tiny_predictor):
+    """8 threads x 6 calls on one predictor give the sequential rows, and leave the model as it was.
+    Before the redesign 96 of 384 rows differed (the decoder's output layer was swapped per call)."""
+    from newsdesk.ingest import iter_articles
+
+    texts = [a.text for a in iter_articles([ARTICLES]) if a.ok]
+    calls = [[texts[(i + j) % len(texts)] for j in range(4)] for i in range(6)]
+
+    def key(preds):
+        return [json.dumps(x.to_dict(), sort_keys=True) for x in preds]
+
+    before = [key(tiny_predictor.predict(c, batch_size=2)) for c in calls]
+    results, errors = {}, []
+    barrier = threading.Barrier(8)
+
+    def worker(t: int) -> None:
+        try:
+            barrier.wait()
+            for k in range(6):
+                results[t, k] = key(tiny_predictor.predict(calls[(t + k) % 6], batch_size=2))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    differing = sum(a != b for (t, k), got in results.items() for a, b in zip(got, before[(t + k) % 6]))
+    assert len(results) == 48 and differing == 0
+    assert [key(tiny_predictor.predict(c, batch_size=2)) for c in calls] == before
+
+
+@pytest.fixture(scope="module")
+def bad_model_dirs(tiny_model, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bad_models")
+    return folder, make_bad_model_dirs(tiny_model, folder)
+
+
+LOAD_ONLY = {"weights_nan", "tokenizer_config_garbage"}  # need the weights / the tokenizer loaded to be seen
+
+
+def test_issue14_9_10_broken_model_dirs_are_refused_naming_the_file(bad_model_dirs):
+    """Before: raw tracebacks (truncated/empty/random weights, config.json null or a list, short
+    thresholds, bad calibration, garbage tokenizer) and silent wrong answers (tokenizer.json deleted:
+    a 5-token vocabulary; reordered labels: permuted labels). check_model_dir (no weights loaded, what
+    the Ray driver runs) catches all but LOAD_ONLY; Predictor.load catches every one."""
+    folder, cases = bad_model_dirs
+    for name, message in cases.items():
+        with pytest.raises(ModelDirError) as e:
+            Predictor.load(folder / name, device="cpu", dtype="fp32")
+        assert message in str(e.value), (name, str(e.value))
+        if name not in LOAD_ONLY:
+            with pytest.raises(ModelDirError) as e:
+                check_model_dir(folder / name)
+            assert message in str(e.value), (name, str(e.value))
+
+
+def test_broken_model_dir_through_the_cli_is_exit_1_without_traceback(bad_model_dirs, tmp_path):
+    folder, _ = bad_model_dirs
+    for name in ("weights_truncated", "weights_nan"):
+        proc = run_cli("infer.py", str(folder / name), str(ARTICLES / "wire_items.jsonl"), "--out", str(tmp_path / "o.jsonl"),
+                       check=False)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr and f"{folder / name}" in proc.stderr, proc.stderr[-2000:]
+        assert not (tmp_path / "o.jsonl").exists()

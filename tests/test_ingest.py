@@ -12,7 +12,7 @@ import pytest
 
 import newsdesk.ingest as ingest
 from newsdesk.ingest import SUPPORTED, Article, IngestStats, iter_articles, read_file
-from tests.bad_inputs import CAN_TEST_PERMISSIONS, GOOD_IDS, MAX_BYTES, SKIPPED_FILES, make_bad_inputs
+from tests.bad_inputs import CAN_TEST_PERMISSIONS, GOOD_IDS, HIDDEN_FILES, MAX_BYTES, SKIPPED_FILES, make_bad_inputs
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 BODY = "Soldiers and rebels fought for control of the bridge on Monday, residents said. " * 3
@@ -136,9 +136,12 @@ def test_bad_inputs_give_documented_errors(tmp_path):
         assert rows[rid].ok and rows[rid].text, rid
     assert set(rows) == set(expected) | set(GOOD_IDS)
     assert not any(name in a.source for a in rows.values() for name in SKIPPED_FILES)
-    assert stats.skipped == 1 and stats.skipped_by_ext == {".pdf": 1}
+    assert not any(name in a.source for a in rows.values() for name in HIDDEN_FILES)
+    assert stats.skipped == 1 + len(HIDDEN_FILES) and stats.skipped_by_ext == {".pdf": 1} and stats.hidden == len(HIDDEN_FILES)
     assert stats.errors == len(expected) and stats.articles == len(GOOD_IDS)
-    assert stats.files == len({Path(a.source.split(":")[0]) for a in rows.values()}) + 1
+    assert stats.files == len({Path(a.source.split(":")[0]) for a in rows.values()}) + 1 + len(HIDDEN_FILES)
+    assert rows["utf16le_no_bom.txt"].title == "Talks collapse in capital" and "encoding:utf_16_le" in rows["utf16le_no_bom.txt"].warnings
+    assert rows["utf16be_no_bom.txt"].text == rows["utf16le_no_bom.txt"].text
 
 
 def test_bad_input_messages_are_specific(tmp_path):
@@ -226,6 +229,31 @@ def test_encodings(tmp_path):
     assert rows["latin1.html"].warnings == ["encoding:cp1252"] and "Bogotá" in rows["latin1.html"].text
 
 
+def test_utf16_without_bom_is_detected(tmp_path):
+    """Issue 14 item 4: UTF-16 without a byte-order mark was rejected as binary ("too many control
+    characters"); it is told by where its NUL bytes are. Binary with NULs at both positions stays binary."""
+    text = "Protesters in Bogotá marched on Friday.\n\n" + BODY
+    (tmp_path / "le.txt").write_bytes(text.encode("utf-16-le"))
+    (tmp_path / "be.txt").write_bytes(text.encode("utf-16-be"))
+    (tmp_path / "short.txt").write_bytes("Troops advanced.".encode("utf-16-le"))
+    (tmp_path / "odd_length.txt").write_bytes(text.encode("utf-16-le") + b"x")  # not UTF-16: NULs, odd length
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01ab\x00c\x00\x00d" * 50)
+    rows = _by_id([tmp_path])
+    assert rows["le.txt"].warnings == ["encoding:utf_16_le"] and rows["le.txt"].text.startswith("Protesters in Bogotá")
+    assert rows["be.txt"].warnings == ["encoding:utf_16_be"] and rows["be.txt"].text == rows["le.txt"].text
+    assert rows["short.txt"].text == "Troops advanced."
+    assert rows["odd_length.txt"].error.startswith("binary or undecodable file")
+    assert rows["binary.txt"].error.startswith("binary or undecodable file")
+
+
+def test_output_file_in_an_input_folder_is_skipped_and_counted(tmp_path):
+    (tmp_path / "a.txt").write_text(BODY)
+    (tmp_path / "out.jsonl").write_text('{"id": "a.txt"}\n')
+    stats = IngestStats()
+    ids = [a.id for a in iter_articles([tmp_path], stats=stats, exclude=[tmp_path / "out.jsonl", tmp_path / "out.csv"])]
+    assert ids == ["a.txt"] and stats.excluded == 1 and stats.skipped == 1
+
+
 def test_markdown_inline_syntax(tmp_path):
     md = (
         "Europe\n\n## Police detain **dozens** at rally\n\n"
@@ -277,7 +305,9 @@ def test_jsonl_blank_lines_and_empty_text(tmp_path):
 # --- walking -----------------------------------------------------------------------------------
 
 
-def test_order_is_sorted_and_hidden_entries_are_skipped(tmp_path):
+def test_order_is_sorted_and_hidden_entries_are_skipped_and_counted(tmp_path):
+    """Issue 14 item 4: hidden files got neither a row nor a count; now they are counted as skipped
+    (a hidden folder counts once and is not entered)."""
     for rel in ["e.txt", "b/d.txt", "a.txt", "b/c.md", ".hidden.txt", ".git/x.txt", "b/.DS_Store", "b/z.pdf"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(BODY)
@@ -285,7 +315,8 @@ def test_order_is_sorted_and_hidden_entries_are_skipped(tmp_path):
     ids = [a.id for a in iter_articles([tmp_path], stats=stats)]
     assert ids == ["a.txt", "b/c.md", "b/d.txt", "e.txt"]
     assert ids == [a.id for a in iter_articles([tmp_path])]
-    assert stats.files == 5 and stats.skipped_by_ext == {".pdf": 1}
+    assert stats.skipped_by_ext == {".pdf": 1} and stats.hidden == 3  # .hidden.txt, .git/, b/.DS_Store
+    assert stats.files == 8 and stats.skipped == 4
 
 
 def test_symlinked_folder_loop_is_walked_once(tmp_path):
