@@ -18,6 +18,9 @@ Every mode runs in its own subprocess on the same cleaned articles (so peak RSS 
   bf16      the same under bf16 autocast: only on CPUs with native bf16 (AVX512-BF16/AMX) or a GPU;
             elsewhere it is emulated and many times slower, and is skipped unless --force-bf16 N
   fp16      the same under fp16 autocast (GPU only: --device cuda)
+  DTYPE/lead+K  a newsdesk mode reading only the first K+1 windows of each article (DTYPE/lead: the
+            first window), e.g. fp32/lead+1, bf16/lead: a candidate window policy (bench/window_policy.py),
+            emulated by cutting the windows inside `Predictor.score` (the predictor has no such option yet)
 
 The table gives articles/s with and without summaries, the ratio to the baseline (within this run,
 on the same articles), peak RSS, the **accuracy** of every mode against the gold labels of the
@@ -45,6 +48,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 from newsdesk.env import offline_defaults  # noqa: E402
 
 offline_defaults()
@@ -151,6 +155,15 @@ class Baseline:
         return out
 
 
+def lead_windows(policy: str) -> int | None:
+    """"lead" -> 1, "lead+K" -> K + 1 windows per article; None for anything else."""
+    if policy == "lead":
+        return 1
+    if policy.startswith("lead+") and policy[5:].isdigit():
+        return int(policy[5:]) + 1
+    return None
+
+
 # ----------------------------------------------------------------------------- one mode (subprocess)
 def worker(args) -> None:
     import torch
@@ -159,7 +172,7 @@ def worker(args) -> None:
         torch.set_num_threads(args.threads)
 
     records = load_articles(args.data, args.limit)
-    if args.mode == "bf16" and args.force_bf16:
+    if args.mode.partition("/")[0] == "bf16" and args.force_bf16:
         records = records[: args.force_bf16]
     texts = [r["text"] for r in records]
     warm = texts[:2]
@@ -180,11 +193,16 @@ def worker(args) -> None:
     else:
         from newsdesk.predictor import Predictor
 
-        pred = Predictor.load(args.model, device=args.device, dtype=args.mode)
-        load_s = time.perf_counter() - t0
+        from contextlib import nullcontext
 
+        from window_policy import max_windows
+
+        dtype, _, policy = args.mode.partition("/")
+        pred = Predictor.load(args.model, device=args.device, dtype=dtype)
+        load_s = time.perf_counter() - t0
         def label(summary: bool):
-            scored = pred.score(texts, batch_size=args.batch_size, summary=summary, clean=False)
+            with max_windows(lead_windows(policy)) if policy else nullcontext():
+                scored = pred.score(texts, batch_size=args.batch_size, summary=summary, clean=False)
             return [pred.decide(s, str(i)) for i, s in enumerate(scored)]
 
         pred.score(warm, batch_size=args.batch_size, summary=True, clean=False)
@@ -375,17 +393,19 @@ def main(argv=None) -> int:
     from newsdesk.device import cpu_has_native_bf16
 
     modes = [m.strip() for m in (args.modes or DEFAULT_MODES[args.device]).split(",") if m.strip()]
-    bad = [m for m in modes if m not in MODES]
+    bad = [m for m in modes if m.partition("/")[0] not in MODES or (
+        "/" in m and (m.startswith("baseline") or lead_windows(m.partition("/")[2]) is None))]
     if bad:
-        p.error(f"unknown mode(s) {', '.join(bad)}; choose from {', '.join(MODES)}")
-    if "bf16" in modes and args.device == "cpu" and not cpu_has_native_bf16() and not args.force_bf16:
-        print("bf16: skipped, no native bf16 on this CPU (emulated bf16 is ~20x slower than fp32; "
-              "--force-bf16 N times it on N articles)", file=sys.stderr)
-        modes.remove("bf16")
-    for mode, ok in (("fp16", args.device == "cuda"), ("int8", args.device == "cpu")):
-        if mode in modes and not ok:
-            print(f"{mode}: skipped, {'GPU' if mode == 'fp16' else 'CPU'} only", file=sys.stderr)
-            modes.remove(mode)
+        p.error(f"unknown mode(s) {', '.join(bad)}; choose from {', '.join(MODES)}, or DTYPE/lead, DTYPE/lead+K")
+    for m in list(modes):
+        base = m.partition("/")[0]
+        if base == "bf16" and args.device == "cpu" and not cpu_has_native_bf16() and not args.force_bf16:
+            print(f"{m}: skipped, no native bf16 on this CPU (emulated bf16 is ~20x slower than fp32; "
+                  "--force-bf16 N times it on N articles)", file=sys.stderr)
+            modes.remove(m)
+        elif (base == "fp16" and args.device != "cuda") or (base == "int8" and args.device != "cpu"):
+            print(f"{m}: skipped, {'GPU' if base == 'fp16' else 'CPU'} only", file=sys.stderr)
+            modes.remove(m)
     records = load_articles(args.data, args.limit)
     print(f"machine: {machine()}", file=sys.stderr)
     print(f"articles: {len(records)} from {', '.join(args.data or [str(p.relative_to(REPO)) for p in DEFAULT_DATA])}; "
@@ -393,7 +413,7 @@ def main(argv=None) -> int:
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for mode in modes:
-            out = Path(tmp) / f"{mode}.json"
+            out = Path(tmp) / f"{mode.replace('/', '_')}.json"
             cmd = [sys.executable, __file__, "--mode", mode, "--result", str(out), "--model", args.model,
                    "--batch-size", str(args.batch_size), "--device", args.device, "--force-bf16", str(args.force_bf16), "--threads", str(args.threads)]
             cmd += (["--data", *args.data] if args.data else []) + (["--limit", str(args.limit)] if args.limit else [])

@@ -111,6 +111,7 @@ class Predictor:
         self.with_evidence = evidence
         self.aliases = dict(aliases if aliases is not None else (self.config.aliases or {}))
         self.linker = Linker(self.config.labels["actors"], self.aliases)
+        self.places = frozenset(self.config.places)
         # decisions: calibration and thresholds (the model's; `newsdesk.training` swaps in fresh ones on dev)
         self.calibration = dict(self.config.calibration)
         self.threshold_of = dict(self.config.thresholds)
@@ -198,7 +199,8 @@ class Predictor:
                 s = Scored({t: logits[t][d] for t in TASKS}, len(toks[i]["windows"]), summaries[d], texts[i])
                 if tags is not None:
                     offs = toks[i]["offsets"]
-                    s.mentions = decode_mentions(texts[i], offs, [tags[k, : len(offs[j])] for j, k in enumerate(rows_of[d])], 0.0)
+                    s.mentions = decode_mentions(texts[i], offs, [tags[k, : len(offs[j])] for j, k in enumerate(rows_of[d])], 0.0,
+                                                 places=self.places)
                 results[i] = s
             if evidence or cfg.fewshot or vectors:
                 docs = [{"text": texts[i], "windows": toks[i]["windows"], "offsets": toks[i]["offsets"], "rows": rows_of[d]}
@@ -395,9 +397,13 @@ def lead_words(text: str, n: int = 12) -> str:
     """Fallback summary when the decoder wrote no content word: the first words of the lead sentence."""
     from newsdesk.sentences import sentences
 
+    from newsdesk.summary import FUNCTION_WORDS
+
     first = (sentences(text) or [text])[0]
-    words = first.split()
-    out = " ".join(words[:n]).rstrip(",;:—-")
+    words = [w for w in (w.strip(",;:—-–\"“”()") for w in first.split()) if w][:n]
+    while words and words[-1].lower() in FUNCTION_WORDS:
+        words.pop()  # no trailing function word
+    out = " ".join(words).rstrip(".")
     return out[:1].upper() + out[1:]
 
 

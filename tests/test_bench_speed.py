@@ -93,7 +93,7 @@ def test_machine_names_the_cpu_and_its_bf16_support():
 def test_speed_benchmark_end_to_end_on_the_tiny_model(tiny_model, tmp_path, capsys):
     speed = bench("speed")
     out = tmp_path / "speed.json"
-    code = speed.main(["--model", str(tiny_model), "--limit", "4", "--modes", "baseline,fp32", "--threads", "1",
+    code = speed.main(["--model", str(tiny_model), "--limit", "4", "--modes", "baseline,fp32,fp32/lead", "--threads", "1",
                        "--json", str(out)])
     assert code == 0
     text = capsys.readouterr().out
@@ -102,6 +102,9 @@ def test_speed_benchmark_end_to_end_on_the_tiny_model(tiny_model, tmp_path, caps
     for mode in ("baseline", "fp32"):
         q = res[mode]["quality"]
         assert q["n_region_macro_f1"] == 4 and 0.0 <= q["region_macro_f1"] <= 1.0 and q["rougeL"] is not None
+    # newsdesk reading only the lead window sees what the baseline sees (it truncates at max_length): same region and event types
+    lead, base = res["fp32/lead"]["preds"], res["baseline"]["preds"]
+    assert [(p["region"], p["event_types"]) for p in lead] == [(p["region"], p["event_types"]) for p in base]
 
 
 # ----------------------------------------------------------------------------- cost profile
