@@ -112,28 +112,32 @@ class Journal:
         every line is an output row of this schema (the last one may be torn)."""
         state = JournalState()
         try:
-            data = path.read_bytes()
+            f = path.open("rb")
         except FileNotFoundError:
             return state
         except IsADirectoryError:
             raise FatalError(f"cannot write output {path}: it is a folder") from None
         except OSError as exc:
             raise FatalError(f"cannot read output {path}: {exc.strerror or exc}") from None
-        state.size = len(data)
-        state.end = data.rfind(b"\n") + 1
-        tail = data[state.end:]
-        for n, line in enumerate(data[: state.end].split(b"\n"), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                row = None
-            problem = _row_problem(row)
-            if problem:
-                raise FatalError(f"--out {path} exists and line {n} is {problem}: the file is left as it is; "
-                                 "choose another --out (or move the file away)")
-            state.done[row["id"]] = row.get("error") is not None
+        with f:  # line by line: memory stays flat however long the output is
+            tail = b""
+            for n, line in enumerate(f, 1):
+                if not line.endswith(b"\n"):
+                    tail = line
+                    break
+                state.end += len(line)
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    row = None
+                problem = _row_problem(row)
+                if problem:
+                    raise FatalError(f"--out {path} exists and line {n} is {problem}: the file is left as it is; "
+                                     "choose another --out (or move the file away)")
+                state.done[row["id"]] = row.get("error") is not None
+        state.size = state.end + len(tail)
         if tail.strip():
             try:
                 complete = json.loads(tail)
