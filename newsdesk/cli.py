@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import os
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from newsdesk.env import offline_defaults
@@ -218,14 +219,78 @@ def eval_main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+ADD_LABEL_EPILOG = """examples:
+  newsdesk add-label runs/acled/model prisoner_exchange --examples swaps.txt \\
+      --description "The warring sides exchanged prisoners." --dev labelled.jsonl
+  newsdesk add-label runs/acled/model --remove prisoner_exchange
+
+EXAMPLES: 5-20 example sentences or articles: a .txt file (one per line, or one per paragraph when
+paragraphs are separated by blank lines) or .jsonl/.json (strings or objects with "text").
+DEV: labelled records (JSONL/JSON/CSV/Parquet, the training schema): records whose event_types
+include NAME are positives, other records with event_types are negatives; the threshold and the
+calibration are fitted on them. Without --dev the threshold is 0.5 on the probe's probability.
+Nothing else in the model changes: every other label's decisions stay identical.
+"""
+
+
+def add_label_main(argv: Sequence[str] | None = None) -> int:
+    parser = ArgumentParser(
+        prog="newsdesk add-label",
+        description="Add a new event type to a trained model from a handful of examples (a few-shot probe on "
+                    "the model's sentence states; the encoder is not retrained), or remove one.",
+        epilog=ADD_LABEL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("model_dir", help="trained model directory")
+    parser.add_argument("name", nargs="?", help="the new event type's name")
+    parser.add_argument("--examples", help="file of 5-20 example sentences or articles (.txt, .jsonl, .json)")
+    parser.add_argument("--description", action="append", default=[], help="a sentence describing the type (repeatable)")
+    parser.add_argument("--dev", nargs="+", help="labelled records to fit the threshold on")
+    parser.add_argument("--remove", metavar="NAME", help="remove the few-shot label NAME")
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    args = parser.parse_args(argv)
+    import logging
+    import time
+
+    from newsdesk.data import DataError, load_records
+    from newsdesk.fewshot import add_label, read_examples, remove_label
+    from newsdesk.predictor import ModelDirError
+
+    logging.basicConfig(format="%(levelname)s %(message)s", level=logging.WARNING)
+    try:
+        if args.remove:
+            if args.name or args.examples:
+                parser.error("--remove takes no NAME or --examples")
+            remove_label(args.model_dir, args.remove)
+            print(f"removed few-shot label {args.remove!r} from {args.model_dir}", file=sys.stderr)
+            return 0
+        if not args.name or not args.examples:
+            parser.error("give NAME and --examples FILE (or --remove NAME)")
+        t0 = time.time()
+        examples = read_examples(args.examples)
+        if not 5 <= len(examples) <= 50:
+            print(f"warning: {len(examples)} examples; 5-20 are expected", file=sys.stderr)
+        dev = load_records([Path(p) for p in args.dev], None, "dev") if args.dev else None
+        entry = add_label(args.model_dir, args.name, examples, args.description, dev, device=args.device)
+    except (ModelDirError, DataError, ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    dev_info = entry.get("dev")
+    print(f"added few-shot event type {args.name!r} to {args.model_dir}: {entry['examples']} examples, "
+          f"{len(entry['descriptions'])} descriptions, threshold {entry['threshold']:.3f}"
+          + (f" (fitted on {dev_info['records']} dev records, {dev_info['positives']} positive)" if dev_info else " (no --dev)")
+          + f"; {time.time() - t0:.1f} s", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"train": train_main, "infer": infer_main, "eval": eval_main}
+    commands = {"train": train_main, "infer": infer_main, "eval": eval_main, "add-label": add_label_main}
     if not argv or argv[0] not in commands:
-        print("usage: newsdesk {train,infer,eval} ...\n"
-              "  train  train a model from a config (newsdesk train --config configs/default.yaml)\n"
-              "  infer  label article files/folders (newsdesk infer MODEL_DIR PATH --out results.jsonl)\n"
-              "  eval   score a model on labelled records, with baselines (newsdesk eval MODEL_DIR DATA --report DIR)",
+        print("usage: newsdesk {train,infer,eval,add-label} ...\n"
+              "  train      train a model from a config (newsdesk train --config configs/default.yaml)\n"
+              "  infer      label article files/folders (newsdesk infer MODEL_DIR PATH --out results.jsonl)\n"
+              "  eval       score a model on labelled records, with baselines (newsdesk eval MODEL_DIR DATA --report DIR)\n"
+              "  add-label  add a new event type from a few examples (newsdesk add-label MODEL_DIR NAME --examples FILE)",
               file=sys.stderr)
         return 0 if argv and argv[0] in ("-h", "--help") else 1
     return commands[argv[0]](argv[1:])

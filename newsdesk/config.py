@@ -146,6 +146,10 @@ class TrainConfig:
     checkpoint_every: int = 200  # optimizer steps between resumable checkpoints (and every epoch)
     log_every: int = 10
     loss: LossConfig = field(default_factory=LossConfig)
+    # Event types that also get a few-shot probe on sentence states after training (fused with the head
+    # on dev; see newsdesk.fewshot): rare types such as ceasefire. The sentence bank for `newsdesk
+    # add-label` is saved with every model.
+    fewshot_labels: list[str] = field(default_factory=list)
     tune_thresholds: bool = True
     calibrate: bool = True
 

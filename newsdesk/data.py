@@ -148,6 +148,10 @@ def validate_record(row: dict[str, Any], path: Path, index: int) -> dict[str, An
     meta = row.get("meta")
     if spans is None and isinstance(meta, dict) and isinstance(meta.get("actor_spans"), list):
         spans = meta["actor_spans"]  # PLOVER-style records keep their spans in meta
+    if isinstance(meta, dict):  # place names of the record (ACLED: country, admin areas, location), for the
+        # mention head's place filter: a place is not an actor
+        places = [meta.get(k) for k in ("country", "admin1", "admin2", "admin3", "location")]
+        rec["places"] = sorted({p.strip() for p in places if isinstance(p, str) and p.strip()})
     rec["actor_mentions"] = None
     if spans is not None:
         if not isinstance(spans, list) or not all(isinstance(m, dict) for m in spans):

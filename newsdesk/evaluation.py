@@ -47,7 +47,11 @@ def task_metrics(preds: Sequence[Any], records: Sequence[dict[str, Any]], labels
             continue
         norm = canonical_actor if task == "actors" else (lambda x: x)
         gold = [sorted({norm(a) for a in records[i][task]}) for i in idx]
-        s = metrics.multilabel_scores([get(preds[i], task) for i in idx], gold, labels=labels[task])
+        predicted = [get(preds[i], task) for i in idx]
+        if task == "actors":  # over the label set (catalogue names): a mention linked to one counts as it
+            predicted = [sorted(set(p) | {m.get("canonical") for m in get(preds[i], "actor_mentions") or []
+                                          if m.get("canonical")}) for p, i in zip(predicted, idx)]
+        s = metrics.multilabel_scores(predicted, gold, labels=labels[task])
         out[task] = {"n": len(idx), **_keep(s, per_label)}
     idx = [i for i, r in enumerate(records) if r.get("summary") and get(preds[i], "summary") is not None]
     if idx:

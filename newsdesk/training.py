@@ -162,7 +162,8 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
     # ---- model
     hf_logging.set_verbosity_error()  # warm-starting a decoder reports every new cross-attention weight
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_name(cfg.model.name))
-    model = create_model(cfg.model, tokenizer, maps.labels, generation=vars(cfg.generation).copy(), aliases=aliases,
+    places = sorted({p for r in unique for p in r.get("places") or []})
+    model = create_model(cfg.model, tokenizer, maps.labels, generation=vars(cfg.generation).copy(), aliases=aliases, places=places,
                          newsdesk_version=__version__)
     hf_logging.set_verbosity_warning()
     phased = t_cfg.summary_epochs > 0 and model.has_summary
@@ -485,6 +486,12 @@ def _log_rate(what: str, n: int, t0: float) -> None:
     log.info("%s: %d records in %.1f s (%.1f records/s)", what, n, seconds, n / max(seconds, 1e-9))
 
 
+def _train_records_for_probes(cfg: Config) -> list[dict]:
+    """The labelled training records, read again (cheap next to training) for the few-shot sentence bank."""
+    train, _ = read_data(cfg)
+    return [r for r in train if r.get("event_types") is not None and not r["id"].startswith("description:")]
+
+
 def resolve_dtype_for_eval(cfg: Config) -> str:
     return {"no": "fp32", "auto": "auto"}.get(cfg.train.mixed_precision, cfg.train.mixed_precision)
 
@@ -496,6 +503,10 @@ def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: Tr
 
     log.info("final dev evaluation of the best model (calibration, thresholds, metrics) ...")
     model = NewsdeskModel.from_pretrained(model_dir)
+    from newsdesk.fewshot import fit_training_probes
+
+    fit_training_probes(model, tokenizer, words, [r for r in _train_records_for_probes(cfg)], dev_records,
+                        cfg.train.fewshot_labels, cfg.data.label_descriptions, model_dir, resolve_dtype_for_eval(cfg))
     decisions: dict = {}
     final = evaluate_model(model, tokenizer, dev_records, maps, cfg, words, n_summaries=10**9, per_label=True,
                            decisions=decisions) if dev_records else {}

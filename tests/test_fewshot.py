@@ -85,3 +85,18 @@ def test_add_label_adds_one_type_and_changes_no_other_decision(model_dir):
 def test_add_label_refuses_a_head_label(model_dir):
     with pytest.raises(ValueError, match="already"):
         add_label(model_dir, "capture", EXAMPLES, device="cpu", dtype="fp32")
+
+
+def test_add_label_cli(model_dir, tmp_path):
+    from tests.conftest import run_cli
+
+    ex = tmp_path / "ex.txt"
+    ex.write_text("\n".join(EXAMPLES) + "\n")
+    proc = run_cli("-m", "newsdesk.cli", "add-label", str(model_dir), "prisoner_exchange", "--examples", str(ex),
+                   "--description", "Warring sides exchange prisoners.", "--device", "cpu")
+    assert "added few-shot event type 'prisoner_exchange'" in proc.stderr and "(no --dev)" in proc.stderr
+    assert "prisoner_exchange" in json.loads((model_dir / "config.json").read_text())["fewshot"]
+    bad = run_cli("-m", "newsdesk.cli", "add-label", str(model_dir), "capture", "--examples", str(ex), check=False)
+    assert bad.returncode == 1 and "already" in bad.stderr
+    gone = run_cli("-m", "newsdesk.cli", "add-label", str(model_dir), "--remove", "prisoner_exchange")
+    assert "removed" in gone.stderr and not json.loads((model_dir / "config.json").read_text())["fewshot"]
