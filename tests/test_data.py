@@ -1,4 +1,5 @@
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,7 @@ def test_csv_and_parquet_load_like_jsonl(tmp_path):
 
 
 def test_cleaning_is_applied_and_unlabelled_records_are_reported(tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="newsdesk")  # the bench modules' tests lower it to ERROR in-process
     rows = [{**GOOD, "text": "Troops captured the town.\n\nRelated Articles\nBack to top button"},
             {"id": "u", "text": "No labels here at all."}]
     recs = load_records([write_jsonl(tmp_path / "d.jsonl", rows)])
@@ -135,6 +137,7 @@ def test_an_empty_training_file_says_why_it_cannot_be_read(tmp_path, content):
 
 def test_a_training_file_without_any_label_is_one_clear_error(tmp_path, caplog):
     """Issue 14 item 11: no labels for any task used to give a warning, then an IndexError in training."""
+    caplog.set_level(logging.WARNING, logger="newsdesk")
     p = write_jsonl(tmp_path / "plain.jsonl", [{"id": "a", "text": "Some words."}, {"id": "b", "text": "More words.",
                                                                                   "region": None, "event_types": None}])
     with pytest.raises(DataError) as exc:
