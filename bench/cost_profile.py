@@ -63,7 +63,7 @@ STAGES = {
     "constraint: word pieces": "SummaryVocabulary.pieces (cached word-piece tokenisation of the allowed words)",
     "constraint: trie tables": "WordConstraint.build (trie of the allowed words, per-article tables)",
     "decoder: transformer": "decoder layers with KV cache, one call per step",
-    "decoder: output layer": "output layer on the allowed token subset",
+    "decoder: output layer": "output layer (NewsdeskModel._vocab_logits: the whole vocabulary since 91b7dc5, subset columns read)",
     "decoder: copy head": "copy attention and gate",
     "decoder: constraint mask": "WordConstraint.mask per step",
     "decoder: constraint advance": "WordConstraint.advance per step",
