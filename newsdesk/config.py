@@ -87,6 +87,9 @@ class DataConfig:
     # A few sentences per event type, used as extra training examples for that type only
     # (a few-shot prior for rare types such as ceasefire).
     label_descriptions: dict[str, list[str]] = field(default_factory=dict)
+    # Event types taken out of the data and the taxonomy (records keep their other labels): to train a
+    # model without a type, e.g. to measure `newsdesk add-label` on a type the encoder never learnt.
+    drop_event_types: list[str] = field(default_factory=list)
     # Times each epoch sees a training file, by its entry in `train` (e.g. summary-only data that is
     # scarce next to the labelled notes: {"insightcrime/train.jsonl": 4}).
     repeat: dict[str, int] = field(default_factory=dict)
@@ -421,6 +424,10 @@ def _validate(cfg: Config) -> None:
         if not label.strip() or label in seen:
             raise _fail("data.event_types", label, "a list of distinct, non-empty event type names")
         seen.add(label)
+    for label in d.drop_event_types:
+        if label in d.label_descriptions:
+            raise ConfigError(f"config key 'data.drop_event_types' names {label!r}, which data.label_descriptions "
+                              "still describes: remove its descriptions too")
     for label, texts in d.label_descriptions.items():
         if label not in d.event_types:
             raise ConfigError(f"config key 'data.label_descriptions' names {label!r}, which is not an event type; "

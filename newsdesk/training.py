@@ -132,11 +132,16 @@ def read_data(cfg: Config) -> tuple[list[dict], list[dict]]:
                     if spans:
                         r["actor_mentions"], r["mentions_partial"] = spans, True
         train += records * d.repeat.get(entry, 1)
+    dropped = set(d.drop_event_types)
     for label, texts in d.label_descriptions.items():
         for k, text in enumerate(texts):
             train.append({"id": f"description:{label}:{k}", "text": text, "title": None, "region": None,
                           "event_types": [label], "actors": None, "summary": None, "actor_mentions": None})
     dev = load_records([resolve_data_path(p, d.root) for p in d.dev], d.max_dev_records, "dev") if d.dev else []
+    if dropped:
+        for r in list({id(r): r for r in train}.values()) + dev:
+            if r.get("event_types") is not None:
+                r["event_types"] = [e for e in r["event_types"] if e not in dropped]
     return train, dev
 
 
@@ -153,7 +158,8 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
     train_records, dev_records = read_data(cfg)
     aliases = load_aliases(resolve_data_path(cfg.data.actor_aliases, "{repo}") if cfg.data.actor_aliases else None)
     unique = list({id(r): r for r in train_records}.values())  # data.repeat repeats the same dicts
-    maps = LabelMaps.build(unique, cfg.data.event_types, cfg.data.actor_min_count, aliases)
+    taxonomy = [e for e in cfg.data.event_types if e not in set(cfg.data.drop_event_types)]
+    maps = LabelMaps.build(unique, taxonomy, cfg.data.actor_min_count, aliases)
     log.info("training records %d (%d with repeats), dev records %d; labels: %s", len(unique), len(train_records),
              len(dev_records), ", ".join(f"{len(maps.get(t))} {t}" for t in TASKS))
     _check_data_for_config(cfg, unique, dev_records)

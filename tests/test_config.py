@@ -147,3 +147,15 @@ def test_bare_no_is_a_string_for_string_keys(tmp_path):
     p = tmp_path / "c.yaml"
     p.write_text("train:\n  mixed_precision: no\n")
     assert load_config(p).train.mixed_precision == "no"
+
+
+def test_drop_event_types_takes_a_type_out_of_data_and_taxonomy():
+    from newsdesk.config import load_config
+    from newsdesk.training import read_data
+
+    cfg = load_config("configs/tiny.yaml", ["--data.drop_event_types", "ceasefire"])
+    train, dev = read_data(cfg)
+    assert not any("ceasefire" in (r.get("event_types") or []) for r in train + dev)
+    assert any(r.get("event_types") for r in train)  # other labels kept
+    with pytest.raises(ConfigError, match="still describes"):
+        load_config("configs/acled.yaml", ["--data.drop_event_types", "ceasefire"])
