@@ -323,9 +323,28 @@ class Actor:
         return max(m.score for m in self.mentions) if self.mentions else 0.0
 
 
+def defined_abbreviations(text: str, mentions: Sequence[Mention]) -> dict[str, str]:
+    """Abbreviations the article defines for a mentioned name, "Rapid Support Forces (RSF)" ->
+    {"rsf": "Rapid Support Forces"} (lower-cased keys, as the alias table's)."""
+    out: dict[str, str] = {}
+    for m in mentions:
+        after = re.match(r"\s*\(([A-Za-z][A-Za-z0-9&.\-]{1,9})\)", text[m.end : m.end + 16])
+        if after and " " in m.text.strip():
+            abbr = after.group(1)
+            initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", m.text) if w[0].isupper() or len(w) > 3).lower()
+            if abbr.lower()[0] == m.text.strip()[0].lower() or abbr.lower() in initials:
+                out[abbr.lower()] = m.text.strip()
+    return out
+
+
 def cluster_mentions(text: str, mentions: Iterable[Mention], aliases: dict[str, str]) -> list[Actor]:
-    """One actor per normalised name (aliases applied), named as the article writes it most
-    (the alias table's canonical name when it has one), in order of first mention."""
+    """One actor per normalised name (the alias table and the abbreviations the article defines
+    applied), named as the article writes it most (the alias table's canonical name when it has one),
+    in order of first mention."""
+    mentions = list(mentions)
+    local = {k: v for k, v in defined_abbreviations(text, mentions).items() if k not in aliases}
+    if local:
+        aliases = {**aliases, **{k: aliases.get(v.lower(), v) for k, v in local.items()}}
     groups: dict[str, list[Mention]] = {}
     for m in mentions:
         key = normalise(m.text)

@@ -84,3 +84,13 @@ def test_gazetteer_and_weak_spans():
     assert found == [("Iraqi forces", "Military Forces of Iraq"), ("IS", "Islamic State")]  # "is" in lower case is not IS
     spans = weak_spans("Saudi soldiers shelled the area.", ["Military Forces of Saudi Arabia"], {})
     assert spans == [{"text": "Saudi soldiers", "start": 0, "end": 14}]
+
+
+def test_abbreviations_the_article_defines_join_their_name():
+    text = "The Rapid Support Forces (RSF) shelled the town. RSF fighters withdrew. The AU (African Union) spoke."
+    i = text.index("RSF fighters")
+    ms = [Mention("Rapid Support Forces", 4, 24, 0.9), Mention("RSF", 26, 29, 0.9), Mention("RSF", i, i + 3, 0.8)]
+    actors = cluster_mentions(text, ms, {})
+    assert [(a.name, len(a.mentions)) for a in actors] == [("Rapid Support Forces", 3)]
+    # a parenthesis that is not the name's abbreviation is no alias
+    assert cluster_mentions("Police (Monday) said.", [Mention("Police", 0, 6, 0.9)], {})[0].name == "Police"
