@@ -7,6 +7,7 @@ objects (newsdesk.predictor.Prediction) or dicts that may leave keys out.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -32,9 +33,8 @@ def _getter(preds: Sequence[Any]) -> Callable[[Any, str], Any]:
 
 def task_metrics(preds: Sequence[Any], records: Sequence[dict[str, Any]], labels: dict[str, list[str]],
                  canonical_actor: Callable[[str], str] = lambda a: a, per_label: bool = True) -> dict[str, Any]:
-    """Metrics per task. Multi-label metrics are over `labels` (the model's label sets: gold labels it
-    cannot output, e.g. actors under `min_count`, are left out). A task is scored on the records
-    labelled for it whose prediction for it is not None."""
+    """Metrics per task, each on the records labelled for it whose prediction for it is not None; multi-label
+    metrics over `labels` (the model's label sets: gold labels it cannot output are left out)."""
     get = _getter(preds)
     out: dict[str, Any] = {}
     idx = [i for i, r in enumerate(records) if r.get("region") is not None and get(preds[i], "region") is not None]
@@ -226,11 +226,8 @@ def calibration_metrics(probs: Sequence[Probabilities | None], records: Sequence
 # ----------------------------------------------------------------------------- predicting (training's dev eval, `newsdesk eval`)
 def predict_records(predictor, records: Sequence[dict[str, Any]], batch_size: int = 16, summary: bool = True,
                     progress: bool = False, summary_for: set[int] | None = None, decide: bool = True):
-    """`Predictor.score` + `Predictor.decide` (the `infer` path) for records; summaries only for the
-    records with a gold summary (the only ones they are scored on), or for the indices in
-    `summary_for`. Returns (scored, preds); preds is None when `decide` is False."""
-    import sys
-
+    """`Predictor.score` + `Predictor.decide` (the `infer` path) for records; summaries only for the records with
+    a gold summary, or the indices in `summary_for`. Returns (scored, preds); preds None when not `decide`."""
     from tqdm.auto import tqdm
 
     texts = [r["text"] for r in records]

@@ -135,6 +135,13 @@ def test_the_checks_read_every_module():
     assert "newsdesk.eval_run" not in graph_of(imports)["newsdesk.evaluation"]
 
 
+def test_evaluation_stays_metrics():
+    """Issue 16: evaluation.py is metric computation (< 250 lines); reading files, baselines and the
+    report live in eval_run.py, baselines.py and report.py, which evaluation.py never imports."""
+    assert len((PACKAGE / "evaluation.py").read_text(encoding="utf-8").splitlines()) < 250
+    assert not {"newsdesk.eval_run", "newsdesk.baselines", "newsdesk.report"} & graph_of(package_imports())["newsdesk.evaluation"]
+
+
 # ----------------------------------------------------------------------------- the checks can fail
 def _fake_package(tmp_path: Path, files: dict[str, str]) -> Path:
     root = tmp_path / "newsdesk"
