@@ -72,8 +72,12 @@ def normalise(name: str) -> str:
     return " ".join(words)
 
 
+_SINGULAR_IS = {"isis", "crisis", "analysis", "basis", "thesis", "axis", "tennis", "paris", "tunis", "this", "his",
+                "daesh", "genesis", "oasis", "emphasis", "synthesis", "diagnosis"}
+
+
 def singular(word: str) -> str:
-    if len(word) <= 3 or word.endswith(("ss", "us", "is")):
+    if len(word) <= 3 or word.endswith(("ss", "us")) or word in _SINGULAR_IS or (word.endswith("is") and len(word) <= 4):
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"

@@ -639,6 +639,9 @@ class NewsdeskModel(PreTrainedModel):
         return out
 
 
+AutoModel.register(NewsdeskConfig, NewsdeskModel)  # AutoModel.from_pretrained(model_dir) -> NewsdeskModel (no remote code)
+
+
 def pos_weight_from_counts(pos: torch.Tensor, n: int, mode: str, clip: float) -> torch.Tensor | None:
     """pos_weight per label: "balanced" = negatives/positives clipped to [1, clip]; a number; or "none"."""
     if mode == "none":

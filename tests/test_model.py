@@ -201,3 +201,10 @@ def test_copy_path_writes_a_name_only_the_article_contains(tokenizer):
         without = model.summary_loss(hidden, e["attention_mask"], e["input_ids"], targets[:1]).item()
         model.copy_head = copy_head
     assert with_copy < without - 1.0, (with_copy, without)
+
+
+def test_automodel_loads_a_model_directory_without_remote_code(tiny, tmp_path):
+    from transformers import AutoModel
+
+    tiny.save_pretrained(tmp_path)
+    assert type(AutoModel.from_pretrained(tmp_path)) is NewsdeskModel
