@@ -131,6 +131,14 @@ def read_files(paths: Sequence[str | Path], limit: int | None = None) -> tuple[l
     return records, files
 
 
+def model_summary_words(model_dir: str | Path):
+    """The model's headline vocabulary and lexicon (MODEL_DIR/summary_vocab.json, as `Predictor.load` reads it),
+    which the summary counters use for every system; None for a model directory without the file."""
+    from newsdesk.summary import VOCAB_FILE, SummaryWords
+
+    return SummaryWords.load(model_dir) if (Path(model_dir) / VOCAB_FILE).is_file() else None
+
+
 # ----------------------------------------------------------------------------- probabilities
 def raw_probabilities(scored, labels: dict[str, list[str]]) -> Probabilities:
     """Probabilities before calibration: softmax of the region logits, sigmoid of the label logits."""
@@ -223,7 +231,8 @@ def _evaluate_dir(model_dir: Path, data, train, report_dir, *, batch_size, devic
     scored, preds = predict_records(predictor, records, batch_size, summary, progress)
     probs = [served_probabilities(predictor, s) for s in scored]
     raw = [raw_probabilities(s, predictor.config.labels) for s in scored]
-    model_m = task_metrics(preds, records, labels, canonical)
+    words = model_summary_words(model_dir) if "summary" in gold else None  # the model's lists, for every system
+    model_m = task_metrics(preds, records, labels, canonical, summary_words=words)
     model_m.update(actor_metrics(preds, records, labels["actors"], canonical, predictor.aliases))
     model_m["calibration"] = calibration_metrics(probs, records, labels, canonical)
     model_m["calibration_raw"] = calibration_metrics(raw, records, labels, canonical)
@@ -255,7 +264,7 @@ def _evaluate_dir(model_dir: Path, data, train, report_dir, *, batch_size, devic
             baselines["gazetteer"], base_preds["gazetteer"], baseline_info["gazetteer"] = gaz_m, rows, info
     if summary and any(r.get("summary") for r in records):
         for name, rows in extractive_summaries(records).items():
-            baselines[name] = task_metrics(rows, records, labels, canonical)
+            baselines[name] = task_metrics(rows, records, labels, canonical, summary_words=words)
             base_preds[name] = rows
         baseline_info["lead1"] = {"name": "Lead-1 (first sentence of the body)"}
         baseline_info["textrank"] = {"name": "TextRank (most central sentence of the body)"}

@@ -14,7 +14,8 @@ import numpy as np
 
 from newsdesk import metrics
 from newsdesk.actors import normalise
-from newsdesk.faithfulness import check as check_faithfulness
+from newsdesk.readability import summary_counters
+from newsdesk.summary import SummaryWords
 from newsdesk.tasks import MULTI_LABEL, TASKS
 
 # The early-stopping "score": mean of these per-task headline metrics (those present).
@@ -32,9 +33,11 @@ def _getter(preds: Sequence[Any]) -> Callable[[Any, str], Any]:
 
 
 def task_metrics(preds: Sequence[Any], records: Sequence[dict[str, Any]], labels: dict[str, list[str]],
-                 canonical_actor: Callable[[str], str] = lambda a: a, per_label: bool = True) -> dict[str, Any]:
+                 canonical_actor: Callable[[str], str] = lambda a: a, per_label: bool = True,
+                 summary_words: SummaryWords | None = None) -> dict[str, Any]:
     """Metrics per task, each on the records labelled for it whose prediction for it is not None; multi-label
-    metrics over `labels` (the model's label sets: gold labels it cannot output are left out)."""
+    metrics over `labels` (the model's label sets: gold labels it cannot output are left out). Summary
+    readability counters: newsdesk.readability (`nonword_share` needs `summary_words`, the model's lists)."""
     get = _getter(preds)
     out: dict[str, Any] = {}
     idx = [i for i, r in enumerate(records) if r.get("region") is not None and get(preds[i], "region") is not None]
@@ -54,18 +57,13 @@ def task_metrics(preds: Sequence[Any], records: Sequence[dict[str, Any]], labels
         s = metrics.multilabel_scores(predicted, gold, labels=labels[task])
         out[task] = {"n": len(idx), **_keep(s, per_label)}
     idx = [i for i, r in enumerate(records) if r.get("summary") and get(preds[i], "summary") is not None]
-    if idx:
+    if idx:  # ROUGE on lower-cased text (rouge_score folds case too): ALL-CAPS wire headlines score like any other
         summ = [get(preds[i], "summary") for i in idx]
-        r = metrics.rouge(summ, [records[i]["summary"] for i in idx])
-        out["summary"] = {
-            "n": len(idx),
-            **{k: float(v) for k, v in r.items()},
-            "mean_words": sum(len(s.split()) for s in summ) / len(summ),
-            "one_line_share": sum(1 for s in summ if s and "\n" not in s) / len(summ),
-            # names, places or numbers the article does not have (see newsdesk.faithfulness)
-            "unsupported_share": sum(check_faithfulness(s, records[i]["text"])["verdict"] == "unsupported"
-                                     for s, i in zip(summ, idx)) / len(summ),
-        }
+        r = metrics.rouge([s.lower() for s in summ], [records[i]["summary"].lower() for i in idx])
+        out["summary"] = {"n": len(idx), **{k: float(v) for k, v in r.items()},
+                          "one_line_share": sum(1 for s in summ if s and "\n" not in s) / len(summ),
+                          # mean_words, non-words (with summary_words), endings, repeats, unsupported names/places/numbers
+                          **summary_counters(summ, [records[i]["text"] for i in idx], summary_words)}
     heads = [out[t][m] for t, m in HEADLINE.items() if t in out]
     out["score"] = sum(heads) / len(heads) if heads else 0.0
     return out

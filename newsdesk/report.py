@@ -254,9 +254,20 @@ def render_report(result, paths: dict[str, Path], examples: int = 5) -> str:
             lines += [f"![{task} per-label F1]({paths[task].name})", ""]
     lines += _actor_mentions_section(m)
     if "summary" in res["model"] or any("summary" in (res.get(k) or {}) for k in ("lead1", "textrank")):
-        lines += ["## Summary", ""]
+        lines += ["## Summary", "",
+                  "ROUGE on lower-cased text. Shares of summaries with: a *non-word* (a word that is not in the article "
+                  "as written or in any case, nor a simple inflection of an article word that the model's lexicon knows, "
+                  "nor in its headline vocabulary: the model's `summary_vocab.json`, for every system); a trailing "
+                  "function word (\"the\", \"of\", \"said\"); *stray punctuation* (a \"?\" the article lacks, a "
+                  "dangling , : ; - at the end, unbalanced quotes or brackets); a content word written twice; a name, "
+                  "place or number the article does not have (*unsupported*). See `newsdesk/readability.py`.", ""]
         rows = [("records", "n"), ("ROUGE-1 F1", "rouge1"), ("ROUGE-2 F1", "rouge2"), ("ROUGE-L F1", "rougeL"),
                 ("mean length (words)", "mean_words"), ("one-line share", "one_line_share"),
+                ("share with a non-word", "nonword_share"),
+                ("share ending on a function word", "trailing_function_share"),
+                ("share with stray punctuation", "stray_punctuation_share"),
+                ("share with either of the two above", "trailing_or_stray_share"),
+                ("share with a content word twice", "repeated_word_share"),
                 ("share with unsupported names/places/numbers", "unsupported_share")]
         lines += [_task_table(m, "summary", rows), ""]
     evidence = res["model"].get("evidence")

@@ -21,7 +21,9 @@ from newsdesk.evaluation import (
     HEADLINE, actor_name_metrics, calibration_metrics, calibration_pairs, headline_table, linked_actor_metrics,
     mention_metrics, task_metrics,
 )
+from newsdesk.readability import flag_names, flags, nonwords, summary_counters
 from newsdesk.report import update_model_card, worst_labels
+from newsdesk.summary import FUNCTION_WORDS, SummaryWords
 
 REPO = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -65,9 +67,14 @@ def test_task_metrics_scores_each_task_on_its_labelled_records():
     assert m["actors"]["example_f1"] == pytest.approx(0.5)
     assert m["actors"]["per_label"]["Islamic State"]["support"] == 1
     # Summary on r0 only (same words after rouge's tokenisation): 1.0; 4 words; one line; every word
-    # is in the article, so nothing unsupported.
-    assert m["summary"] == pytest.approx({"n": 1, "rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0, "mean_words": 4.0,
-                                          "one_line_share": 1.0, "unsupported_share": 0.0})
+    # is in the article, so nothing unsupported; it ends on "city" (no function word), no stray punctuation,
+    # no word twice. Without the model's word lists there is no non-word count.
+    assert m["summary"] == pytest.approx({
+        "n": 1, "rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0, "one_line_share": 1.0, "mean_words": 4.0,
+        "trailing_function_share": 0.0, "stray_punctuation_share": 0.0, "trailing_or_stray_share": 0.0,
+        "repeated_word_share": 0.0, "unsupported_share": 0.0})
+    with_words = task_metrics(PREDS, RECORDS, LABELS, CANON, summary_words=SummaryWords.default())["summary"]
+    assert with_words["nonword_share"] == 0.0
     # A summary that names a place the article never mentions counts as unsupported.
     invented = [dict(PREDS[0], summary="Troops entered Mosul."), *PREDS[1:]]
     assert task_metrics(invented, RECORDS, LABELS, CANON)["summary"]["unsupported_share"] == pytest.approx(1.0)
@@ -89,6 +96,62 @@ def test_task_metrics_skips_tasks_a_system_does_not_predict():
     # Without per-label tables (as in training's per-epoch metrics).
     slim = task_metrics(PREDS, RECORDS, LABELS, CANON, per_label=False)
     assert "per_label" not in slim["event_types"] and "confusion_matrix" not in slim["region"]
+
+
+# ----------------------------------------------------------------------------- summary readability (issue 10)
+ARTICLE = ("Iraqi forces captured the al-Waleed border crossing from Islamic State fighters on Saturday. "
+           "Mexico’s police arrested 2,000 people.")
+WORDS = SummaryWords(headline=sorted(set(FUNCTION_WORDS) | {"kills", "seizes"}), lexicon={"capture", "arrest", "captures"})
+SUMMARIES = [
+    "Iraqi forces capture al-Waleed crossing",   # "capture": an inflection of "captured" the lexicon knows
+    "Islamic state FIGHTERS seizes crossing",    # any case; "seizes" from the headline vocabulary
+    "Forces explosiving in Mexico?",             # non-word; "?" the article does not have; "Mexico" from "Mexico's"
+    "Police arrest 2,000 people in the",         # ends on a function word
+    "Police kill police in Mosul,",              # "kill" and "Mosul": non-words; "police" twice; dangling ","; Mosul unsupported
+    '"Fighters captured crossing',               # unbalanced quote
+]
+
+
+def test_readability_flags_by_hand():
+    got = [flags(s, ARTICLE, WORDS) for s in SUMMARIES]
+    assert [f["nonwords"] for f in got] == [[], [], ["explosiving"], [], ["kill", "Mosul"], []]
+    assert [f["trailing_function_word"] for f in got] == [None, None, None, "the", None, None]
+    assert [f["stray_punctuation"] for f in got] == [[], [], ["?"], [], ["ends with ','"], ['unbalanced "']]
+    assert [f["repeated"] for f in got] == [[], [], [], [], ["police"], []]
+    assert [f["unsupported"] for f in got] == [[], [], [], [], ["Mosul"], []]
+    assert flag_names(got[4]) == ["non-word: kill", "non-word: Mosul", "ends with ','", "twice: police", "unsupported: Mosul"]
+    # an inflection counts only when the lexicon knows it; an article word always counts, in any case
+    assert nonwords("Forces captures crossing", ARTICLE, WORDS) == []
+    assert nonwords("Forces captures crossing", ARTICLE, SummaryWords(WORDS.headline, set())) == ["captures"]
+    assert nonwords("IRAQI FORCES CAPTURED AL-WALEED", ARTICLE, SummaryWords.default()) == []
+    # a "?" the article has is not stray; brackets and curly quotes must pair
+    assert flags("Who holds Mosul?", "Who holds Mosul? Nobody knows.")["stray_punctuation"] == []
+    assert flags("Forces (Iraqi capture crossing", ARTICLE)["stray_punctuation"] == ["unbalanced ( )"]
+    assert flags("“Forces capture crossing", ARTICLE)["stray_punctuation"] == ["unbalanced “ ”"]
+
+
+def test_readability_counters_by_hand():
+    c = summary_counters(SUMMARIES, [ARTICLE] * 6, WORDS)
+    # words: 5 + 5 + 4 + 6 + 5 + 3 = 28; non-words in #3 and #5; trailing function word #4; stray punctuation
+    # #3, #5, #6; either #3-#6; a word twice #5; unsupported #5.
+    assert c == pytest.approx({"mean_words": 28 / 6, "nonword_share": 2 / 6, "trailing_function_share": 1 / 6,
+                               "stray_punctuation_share": 3 / 6, "trailing_or_stray_share": 4 / 6,
+                               "repeated_word_share": 1 / 6, "unsupported_share": 1 / 6})
+    assert "nonword_share" not in summary_counters(SUMMARIES, [ARTICLE] * 6)  # needs the model's lists
+    assert summary_counters([], []) == {}
+
+
+def test_summary_metrics_are_case_blind_and_shared_by_every_system():
+    # Reuters headlines are ALL CAPS: ROUGE lower-cases both sides, so case costs nothing.
+    records = [{"id": "w", "text": "Iran announced the end of a major offensive in the Gulf war.",
+                "summary": "IRAN ANNOUNCES END OF MAJOR OFFENSIVE IN GULF WAR"}]
+    m = task_metrics([{"summary": "Iran announces end of major offensive in Gulf war"}], records, LABELS,
+                     summary_words=WORDS)["summary"]
+    assert (m["rouge1"], m["rougeL"]) == pytest.approx((1.0, 1.0))
+    # "announces" is an inflection of "announced" that this lexicon does not know: one non-word
+    assert m["nonword_share"] == 1.0
+    lead = task_metrics([{"summary": records[0]["text"]}], records, LABELS, summary_words=WORDS)["summary"]
+    assert lead["nonword_share"] == 0.0 and lead["mean_words"] == 12.0
 
 
 # ----------------------------------------------------------------------------- actor mentions and names
@@ -269,7 +332,11 @@ def test_eval_writes_metrics_report_and_plots(report):
     for task in ("event_types", "actors"):
         assert {"micro_f1", "macro_f1", "example_f1", "per_label"} <= set(model[task])
         assert {"micro_f1", "macro_f1", "example_f1", "per_label"} <= set(m["results"]["tfidf"][task])
-    assert {"rouge1", "rouge2", "rougeL", "mean_words", "one_line_share"} <= set(model["summary"])
+    counters = {"mean_words", "nonword_share", "trailing_or_stray_share", "repeated_word_share", "unsupported_share"}
+    assert {"rouge1", "rouge2", "rougeL", "one_line_share"} | counters <= set(model["summary"])
+    for system in ("lead1", "textrank"):  # the same counters, with the model's word lists
+        assert counters <= set(m["results"][system]["summary"])
+        assert m["results"][system]["summary"]["nonword_share"] == 0.0  # sentences of the article
     for head in ("region", "event_types", "actors"):
         for key in ("calibration", "calibration_raw"):
             assert {"ece", "pairs", "bins"} <= set(model[key][head])

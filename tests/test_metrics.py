@@ -42,6 +42,15 @@ def test_rouge_known_overlap():
     assert scores == pytest.approx({"rouge1": (1 + 5 / 6) / 2, "rouge2": (1 + 3 / 5) / 2, "rougeL": (1 + 5 / 6) / 2})
 
 
+def test_rouge_ignores_case():
+    # rouge_score's tokenizer lower-cases and keeps [a-z0-9] runs: an ALL-CAPS wire headline (Reuters) and a
+    # sentence-case summary with the same words score 1.0; punctuation is dropped.
+    assert rouge(["Iran announces end of major offensive in Gulf war"],
+                 ["IRAN ANNOUNCES END OF MAJOR OFFENSIVE IN GULF WAR"]) == pytest.approx({"rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0})
+    # Letters outside a-z split a word on both sides alike ("Bogotá" -> "bogot"): still a full match.
+    assert rouge(["Crime in Bogotá"], ["CRIME IN BOGOTÁ"])["rouge1"] == pytest.approx(1.0)
+
+
 def test_rouge_stemmer_option():
     # "troops attacked" vs "troop attacks": no shared token; stemmed both are "troop attack".
     assert rouge(["troops attacked"], ["troop attacks"])["rouge1"] == 0.0
