@@ -9,6 +9,8 @@ Per summary (`flags`):
   - stray_punctuation: a "?" the article does not have, a dangling , : ; - – — at the end, unbalanced
     double quotes or brackets;
   - repeated: content words (not function words) written twice, lower-cased;
+  - repeated_forms: one content word written in two forms: possessive or plural -s ("Chirac Chirac's",
+    "Guatemala Guatemalas"), which `repeated` does not count;
   - unsupported: names, places, numbers the article does not have (`faithfulness.check`).
 `summary_counters` turns them into shares over a set of summaries, plus the mean length in words.
 """
@@ -83,6 +85,22 @@ def repeated_words(summary: str) -> list[str]:
     return twice
 
 
+def base_form(word: str) -> str:
+    """Lower case, without a possessive ('s, ') and a plural -s (not -ss): "Chirac's" -> "chirac", "forces" -> "force"."""
+    w = word.lower().replace("’", "'")
+    w = w[:-2] if w.endswith("'s") else w.rstrip("'")
+    return w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+
+
+def repeated_forms(summary: str) -> list[str]:
+    """Content words written in more than one form with the same `base_form`: ["chirac/chirac's"]."""
+    forms: dict[str, list[str]] = {}
+    for w in (w.lower() for w in _words(summary)):
+        if w not in _FUNCTION and w not in forms.setdefault(base_form(w), []):
+            forms[base_form(w)].append(w)
+    return ["/".join(f) for f in forms.values() if len(f) > 1]
+
+
 def flags(summary: str, text: str, words: SummaryWords | None = None, headline: set[str] | None = None) -> dict[str, Any]:
     """Everything the counters look at, for one summary of one article (nonwords None without `words`)."""
     ws = _words(summary)
@@ -92,6 +110,7 @@ def flags(summary: str, text: str, words: SummaryWords | None = None, headline: 
         "trailing_function_word": last if last in _FUNCTION else None,
         "stray_punctuation": stray_punctuation(summary, text),
         "repeated": repeated_words(summary),
+        "repeated_forms": repeated_forms(summary),
         "unsupported": check_faithfulness(summary, text)["unsupported"],
     }
 
@@ -101,7 +120,7 @@ def flag_names(f: dict[str, Any]) -> list[str]:
     out = [f"non-word: {w}" for w in f.get("nonwords") or ()]
     out += [f"ends on: {f['trailing_function_word']}"] if f.get("trailing_function_word") else []
     out += list(f.get("stray_punctuation") or ())
-    out += [f"twice: {w}" for w in f.get("repeated") or ()]
+    out += [f"twice: {w}" for w in [*(f.get("repeated") or ()), *(f.get("repeated_forms") or ())]]
     out += [f"unsupported: {w}" for w in f.get("unsupported") or ()]
     return out
 
@@ -123,6 +142,7 @@ def summary_counters(summaries: Sequence[str], texts: Sequence[str], words: Summ
         "stray_punctuation_share": share(lambda f: f["stray_punctuation"]),
         "trailing_or_stray_share": share(lambda f: f["trailing_function_word"] or f["stray_punctuation"]),
         "repeated_word_share": share(lambda f: f["repeated"]),
+        "repeated_any_form_share": share(lambda f: f["repeated"] or f["repeated_forms"]),
         "unsupported_share": share(lambda f: f["unsupported"]),
     })
     return out

@@ -268,6 +268,7 @@ def render_report(result, paths: dict[str, Path], examples: int = 5) -> str:
                 ("share with stray punctuation", "stray_punctuation_share"),
                 ("share with either of the two above", "trailing_or_stray_share"),
                 ("share with a content word twice", "repeated_word_share"),
+                ("... or one word in two forms (\"Chirac Chirac's\")", "repeated_any_form_share"),
                 ("share with unsupported names/places/numbers", "unsupported_share")]
         lines += [_task_table(m, "summary", rows), ""]
     evidence = res["model"].get("evidence")

@@ -72,7 +72,7 @@ def test_task_metrics_scores_each_task_on_its_labelled_records():
     assert m["summary"] == pytest.approx({
         "n": 1, "rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0, "one_line_share": 1.0, "mean_words": 4.0,
         "trailing_function_share": 0.0, "stray_punctuation_share": 0.0, "trailing_or_stray_share": 0.0,
-        "repeated_word_share": 0.0, "unsupported_share": 0.0})
+        "repeated_word_share": 0.0, "repeated_any_form_share": 0.0, "unsupported_share": 0.0})
     with_words = task_metrics(PREDS, RECORDS, LABELS, CANON, summary_words=SummaryWords.default())["summary"]
     assert with_words["nonword_share"] == 0.0
     # A summary that names a place the article never mentions counts as unsupported.
@@ -118,6 +118,7 @@ def test_readability_flags_by_hand():
     assert [f["trailing_function_word"] for f in got] == [None, None, None, "the", None, None]
     assert [f["stray_punctuation"] for f in got] == [[], [], ["?"], [], ["ends with ','"], ['unbalanced "']]
     assert [f["repeated"] for f in got] == [[], [], [], [], ["police"], []]
+    assert [f["repeated_forms"] for f in got] == [[]] * 6
     assert [f["unsupported"] for f in got] == [[], [], [], [], ["Mosul"], []]
     assert flag_names(got[4]) == ["non-word: kill", "non-word: Mosul", "ends with ','", "twice: police", "unsupported: Mosul"]
     # an inflection counts only when the lexicon knows it; an article word always counts, in any case
@@ -127,6 +128,10 @@ def test_readability_flags_by_hand():
     # a "?" the article has is not stray; brackets and curly quotes must pair
     assert flags("Who holds Mosul?", "Who holds Mosul? Nobody knows.")["stray_punctuation"] == []
     assert flags("Forces (Iraqi capture crossing", ARTICLE)["stray_punctuation"] == ["unbalanced ( )"]
+    # one word in two forms is not "the same lower-cased word twice", but is counted apart
+    twice = flags("Mexico Mexico\u2019s forces, force of MEXICO", ARTICLE)
+    assert twice["repeated"] == ["mexico"] and twice["repeated_forms"] == ["mexico/mexico's", "forces/force"]
+    assert flag_names(twice) == ["twice: mexico", "twice: mexico/mexico's", "twice: forces/force"]
     assert flags("“Forces capture crossing", ARTICLE)["stray_punctuation"] == ["unbalanced “ ”"]
 
 
@@ -136,7 +141,8 @@ def test_readability_counters_by_hand():
     # #3, #5, #6; either #3-#6; a word twice #5; unsupported #5.
     assert c == pytest.approx({"mean_words": 28 / 6, "nonword_share": 2 / 6, "trailing_function_share": 1 / 6,
                                "stray_punctuation_share": 3 / 6, "trailing_or_stray_share": 4 / 6,
-                               "repeated_word_share": 1 / 6, "unsupported_share": 1 / 6})
+                               "repeated_word_share": 1 / 6, "repeated_any_form_share": 1 / 6,
+                               "unsupported_share": 1 / 6})
     assert "nonword_share" not in summary_counters(SUMMARIES, [ARTICLE] * 6)  # needs the model's lists
     assert summary_counters([], []) == {}
 
@@ -434,28 +440,87 @@ def _fake_data_tree(root: Path) -> Path:
     write("acled_me2018/dev.jsonl", labels_only(dev[10:20]))
     write("insightcrime/train.jsonl", summary_only(train[80:120]))
     write("insightcrime/dev.jsonl", summary_only(dev[20:30]))
+    write("headlines/agnews/train.jsonl", summary_only(train[120:140]))
+    write("headlines/agnews/dev.jsonl", summary_only(dev[30:40]))
+    write("headlines/reuters21578/dev.jsonl", [{**r, "summary": r["summary"].upper()} for r in summary_only(dev[40:50])])
+    write("muc4/train.jsonl", [{**r, "text": r["text"].lower(), "region": None, "event_types": None, "summary": None,
+                                "actor_mentions": None} for r in train[140:170]])
+    write("muc4/dev.jsonl", [{**r, "text": r["text"].lower(), "region": None, "event_types": None, "summary": None,
+                              "actor_mentions": None, "actors": r["actors"] if k % 2 else []} for k, r in enumerate(dev[50:60])])
     write("seed/al_waleed.jsonl", [dev[0]])
     return root
+
+
+def _bench(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / f"bench/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_bench_quality_on_a_fake_data_tree(tiny_model, tmp_path, capsys):
     data_dir = _fake_data_tree(tmp_path / "data")
     out = tmp_path / "quality"
     shutil.copytree(tiny_model, out / "model")
-    spec = importlib.util.spec_from_file_location("bench_quality", REPO / "bench/quality.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    code = bench.main(["--data-dir", str(data_dir), "--output-dir", str(out), "--skip-train", "--max-records", "2",
-                       "--max-train-records", "30", "--device", "cpu", "--dtype", "fp32", "--examples", "1"])
+    code = _bench("quality").main([
+        "--data-dir", str(data_dir), "--output-dir", str(out), "--skip-train", "--max-records", "2", "--max-summaries", "3",
+        "--max-train-records", "30", "--device", "cpu", "--dtype", "fp32", "--examples", "1", "--json", str(tmp_path / "all.json")])
     assert code == 0
     printed = capsys.readouterr().out
     header = next(line for line in printed.splitlines() if line.startswith("| metric"))
-    for name in ("acled", "acled_me2018", "insightcrime", "samples", "seed"):
-        assert f"| {name} model | {name} baseline |" in header
-        assert (out / "reports" / name / "metrics.json").is_file()
+    for name in ("acled", "acled_me2018", "samples", "seed"):
+        assert f"| {name} model | {name} TF-IDF |" in header
+    for name in ("acled", "acled_me2018", "insightcrime", "agnews", "reuters", "muc4", "samples", "seed"):
+        assert (out / "reports" / name / "metrics.json").is_file(), name
     for row in ("region macro-F1", "event-type macro-F1", "actors micro-F1", "capture F1", "advance F1", "ceasefire F1",
-                "ROUGE-1", "ROUGE-2", "ROUGE-L"):
+                "records | 2 of 10 |"):
         assert f"| {row}" in printed, row
-    assert printed.count("| metric") == 1  # one table
-    assert "predicted event types" in printed and "capture: p=" in printed
-    assert (out / "quality.md").is_file()
+    # summaries: one row per set and system, capped by --max-records (2 < 3), with the counters
+    for name in ("insightcrime", "agnews", "reuters", "samples"):
+        for system in ("newsdesk", "Lead-1", "TextRank"):
+            assert f"| {name} | {system} |" in printed, (name, system)
+    assert "| dev set | system | records | ROUGE-1 | ROUGE-2 | ROUGE-L | words | non-word |" in printed
+    # actors: MUC-4 over all records and those with a gold perpetrator (odd rows of the fake dev file: 1 of the 2 read)
+    assert "| MUC-4 dev, all records (2 of 10): perpetrator organisations | 2 |" in printed
+    assert "| MUC-4 dev, the 1 records with a gold perpetrator organisation | 1 |" in printed
+    assert "| written samples: mention spans, exact |" in printed and "| seed article: actor names |" in printed
+    assert "| event type | gold records | model P | model R | model F1 | TF-IDF F1 |" in printed
+    # the seed article: events with p / threshold / evidence, gold actors with offsets, summary vs gold
+    assert "### Seed article" in printed and "| capture |" in printed and "gold actors found" in printed
+    assert "| gold actor | predicted as | mentions (text[start:end], offsets) |" in printed and "| gold | " in printed
+    assert (out / "quality.md").read_text() .startswith("Model: ")
+    full = json.loads((tmp_path / "all.json").read_text())
+    assert set(full["sets"]) == {"acled", "acled_me2018", "insightcrime", "agnews", "reuters", "muc4", "samples", "seed"}
+    assert full["sets"]["reuters"]["records_in_file"] == 10 and full["sets"]["reuters"]["metrics"]["records"] == 2
+    assert "nonword_share" in full["sets"]["agnews"]["metrics"]["results"]["lead1"]["summary"]
+    assert full["muc4_with_perpetrator"]["records"] == 1 and "gazetteer" in full["muc4_with_perpetrator"]
+    seed = full["seed"][0]
+    assert len(seed["actors"]["gold"]) == len(read_records(data_dir / "seed/al_waleed.jsonl")[0]["actors"])
+    for actor in seed["actors"]["gold"]:
+        for m in actor["mentions"]:  # offsets point at the words shown
+            assert m["end"] > m["start"] and m["text"]
+    # --model evaluates a model directory where it lies
+    assert _bench("quality").main(["--data-dir", str(data_dir), "--output-dir", str(tmp_path / "q2"), "--model", str(out / "model"),
+                                   "--sets", "seed", "--device", "cpu", "--dtype", "fp32", "--examples", "0"]) == 0
+    assert (tmp_path / "q2" / "reports" / "seed" / "metrics.json").is_file()
+
+
+def test_bench_summaries_on_a_fake_data_tree(tiny_model, tmp_path, capsys):
+    data_dir = _fake_data_tree(tmp_path / "data")
+    out = tmp_path / "summaries.md"
+    bench = _bench("summaries")
+    assert bench.natural_key("dev-2") < bench.natural_key("dev-10")
+    code = bench.main(["--model", str(tiny_model), "--data-dir", str(data_dir), "--out", str(out), "--n", "3",
+                       "--device", "cpu", "--dtype", "fp32"])
+    assert code == 0
+    md = out.read_text()
+    assert f"python bench/summaries.py --model {tiny_model} --data-dir {data_dir} --out {out} --n 3" in md
+    for title in ("InsightCrime dev", "AG News dev", "Reuters-21578 dev", "written samples dev"):
+        assert f"## {title}" in md
+    assert md.count("| id | reference | newsdesk | R-L | flags | Lead-1 | R-L | flags |") == 4
+    # the first 3 records by id (natural order) of the written samples, not the first 3 lines
+    dev = read_records(REPO / "data/dev.jsonl")
+    first = sorted((r["id"] for r in dev), key=bench.natural_key)[:3]
+    section = md[md.index("## written samples dev"):]
+    rows = [line.split(" | ")[0].lstrip("| ") for line in section.splitlines() if line.startswith("| nd-")]
+    assert rows == first
