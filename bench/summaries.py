@@ -137,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         "(`newsdesk/readability.py`, with the model's `summary_vocab.json`): *non-word* = a word that is not the "
         "article's (in any case), nor a known inflection of one, nor in the model's headline vocabulary; *ends on* = "
         "a trailing function word (Lead-1 sentences ending \"..., officials said.\" count); \"?\" the article does "
-        "not have, a dangling , : - at the end, unbalanced quotes or brackets; *twice* = a content word written "
-        "twice; *unsupported* = a name, place or number the article does not have.",
+        "not have, a dangling , : - at the end, unbalanced quotes or brackets, a symbol glued to a word (\"$thirds\"); "
+        "*twice* = a content word written twice, or one word in two forms (\"chirac/chirac's\"); *unsupported* = a name, place or number the article does not have.",
         "",
     ]
     out = Path(args.out)

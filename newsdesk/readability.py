@@ -7,7 +7,7 @@ Per summary (`flags`):
     headline vocabulary knows; a word of the headline vocabulary. Needs the model's `SummaryWords`;
   - trailing_function_word: the last word, when it is one of `summary.FUNCTION_WORDS` ("the", "of", "said");
   - stray_punctuation: a "?" the article does not have, a dangling , : ; - – — at the end, unbalanced
-    double quotes or brackets;
+    double quotes or brackets, a symbol glued to a word the article does not write so ("$thirds");
   - repeated: content words (not function words) written twice, lower-cased;
   - repeated_forms: one content word written in two forms: possessive or plural -s ("Chirac Chirac's",
     "Guatemala Guatemalas"), which `repeated` does not count;
@@ -25,6 +25,7 @@ from newsdesk.summary import FUNCTION_WORDS, SummaryWords, article_words, word_v
 _FUNCTION = set(FUNCTION_WORDS)
 DANGLING = (",", ":", ";", "-", "–", "—")
 BRACKETS = (("(", ")"), ("[", "]"), ("{", "}"), ("“", "”"))
+_EDGE = ".,:;!?\"'“”‘’()[]{}"  # stripped from a token's ends before looking for a glued symbol
 
 
 def _words(text: str) -> list[str]:
@@ -59,7 +60,8 @@ def nonwords(summary: str, text: str, words: SummaryWords, headline: set[str] | 
 
 
 def stray_punctuation(summary: str, text: str) -> list[str]:
-    """What is wrong with the summary's punctuation: "?", "ends with ','", 'unbalanced "', "unbalanced ( )"."""
+    """What is wrong with the summary's punctuation: "?", "ends with ','", 'unbalanced "', "unbalanced ( )",
+    "symbol in '$thirds'" (a token with a symbol that the article does not write as such)."""
     out = []
     if "?" in summary and "?" not in text:
         out.append("?")
@@ -69,6 +71,10 @@ def stray_punctuation(summary: str, text: str) -> list[str]:
     if summary.count('"') % 2:
         out.append('unbalanced "')
     out += [f"unbalanced {a} {b}" for a, b in BRACKETS if summary.count(a) != summary.count(b)]
+    for token in summary.split():
+        t = token.strip(_EDGE)
+        if any(not (c.isalnum() or c in "'’-.,") for c in t) and t not in text:
+            out.append(f"symbol in '{t}'")
     return out
 
 

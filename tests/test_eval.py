@@ -133,6 +133,8 @@ def test_readability_flags_by_hand():
     assert twice["repeated"] == ["mexico"] and twice["repeated_forms"] == ["mexico/mexico's", "forces/force"]
     assert flag_names(twice) == ["twice: mexico", "twice: mexico/mexico's", "twice: forces/force"]
     assert flags("“Forces capture crossing", ARTICLE)["stray_punctuation"] == ["unbalanced “ ”"]
+    # a symbol glued to a word is stray unless the article writes that token ("$5" is fine where the article has it)
+    assert flags("Police seize $thirds of $5 drugs", ARTICLE + " They paid $5.")["stray_punctuation"] == ["symbol in '$thirds'"]
 
 
 def test_readability_counters_by_hand():
