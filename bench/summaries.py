@@ -61,8 +61,8 @@ def section(title: str, path_label: str, total: int, rows: list[dict]) -> list[s
         lines += [f"Over these {n}: ROUGE-L newsdesk {mean('model_rl'):.3f}, Lead-1 {mean('lead_rl'):.3f}; mean length "
                   f"newsdesk {mean('model_words'):.1f} words, Lead-1 {mean('lead_words'):.1f}. newsdesk summaries with a "
                   f"non-word: {count(lambda f: f['nonwords'])}; ending on a function word or with stray punctuation: "
-                  f"{count(lambda f: f['trailing_function_word'] or f['stray_punctuation'])}; a content word twice: "
-                  f"{count(lambda f: f['repeated'])}; an unsupported name/place/number: {count(lambda f: f['unsupported'])}.", ""]
+                  f"{count(lambda f: f['trailing_function_word'] or f['stray_punctuation'])}; a content word twice (in any form): "
+                  f"{count(lambda f: f['repeated'] or f['repeated_forms'])}; an unsupported name/place/number: {count(lambda f: f['unsupported'])}.", ""]
     lines += ["| id | reference | newsdesk | R-L | flags | Lead-1 | R-L | flags |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['id']} | {_cell(r['reference'])} | {_cell(r['model'])} | {r['model_rl']:.2f} | "
