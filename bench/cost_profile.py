@@ -446,6 +446,7 @@ def main(argv=None) -> int:
         lines = ["Encoder efficiency (labels path, summary off): " + next(iter(effs.values()))["bare"], ""] + efficiency_rows(effs)
         print("\n".join(lines))
         out += lines
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
     if args.json:
         Path(args.json).write_text(json.dumps({"header": header, "types": results, "encoder_efficiency": effs}, indent=1, default=str),
                                    encoding="utf-8")

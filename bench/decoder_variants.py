@@ -208,6 +208,7 @@ def main(argv=None) -> int:
         unsupported = sum(check(s, t)["verdict"] == "unsupported" for s, t in zip(out, texts)) / len(out)
         rows.append(f"| {name} | {best:.2f} | {ref[1] / best:.2f}x | {100 * same:.0f}% | {rl:.3f} | {100 * unsupported:.0f}% |")
     print("\n".join(rows))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
     return 0
 
 

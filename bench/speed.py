@@ -434,6 +434,7 @@ def main(argv=None) -> int:
     if args.train_timing:
         lines += [""] + train_timing(args)
     print("\n".join(lines))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine(), "results": results}, indent=1), encoding="utf-8")
     return 0 if results else 1

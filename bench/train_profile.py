@@ -229,6 +229,7 @@ def main(argv=None) -> int:
     if tt.t.missing:
         lines.append("not found (not timed): " + ", ".join(tt.t.missing))
     print("\n".join(lines))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
     if args.json:
         Path(args.json).write_text(json.dumps({"lines": lines, "exclusive": {" / ".join(k): v for k, v in tt.t.excl.items()},
                                                "calls": {" / ".join(k): v for k, v in tt.t.calls.items()}}, indent=1),

@@ -325,6 +325,7 @@ def main(argv=None) -> int:
             out.append(f"cheapest setting not below `{own} all` on any pooled score (tolerance {args.tolerance}): "
                        f"{min(ok)[1]} ({min(ok)[0]:.2f} windows/article vs {results[own + ' all']['windows_read']:.2f})")
     print("\n".join(out[len(lines):]))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
     if args.json:
         Path(args.json).write_text(json.dumps({"header": lines, "results": results}, indent=1, default=str), encoding="utf-8")
     return 0
