@@ -203,9 +203,10 @@ class WordConstraint:
 
     Tables: `child_col/child_node` [nodes, K] (continuations, -1 = none), `root_node` [subset]
     (the node a word-start token leads to, -1 = none), `node_word` [nodes] (the word ending at a
-    node, -1 = none), `alive` [articles, nodes] (the node lies on an allowed word of the article),
-    `word_ok` [articles, words]. State per row: `node` (0 = between words), `used` content words,
-    `words` written so far. A token that continues the current word wins over a new word.
+    node, -1 = none), `word_ok` [articles, words], `incidence` [nodes, words] (sparse: the node lies
+    on the word's path), `lemmas` [words] (one id for a word's simple forms). State per row: `node`
+    (0 = between words), `used` [rows, lemmas] content words written, `last_word`. A token that
+    continues the current word wins over a new word.
     """
 
     def __init__(self, **tables):
@@ -246,22 +247,25 @@ class WordConstraint:
             root_node[c] = m
         index = {w: i for i, w in enumerate(vocab)}
         word_ok = torch.zeros((n_art, len(vocab)), dtype=torch.bool)
-        alive = torch.zeros((n_art, n_nodes), dtype=torch.bool)
-        alive[:, 0] = True
         for a, words in enumerate(per_article):
             ids = [index[w] for w in words if w in index] + [index[p] for p in PUNCTUATION_WORDS if p in index]
             word_ok[a, ids] = True
-            alive[a, [n for i in ids for n in word_nodes[i]]] = True
         rows = n_art * beams
+        lemma_index: dict[str, int] = {}
+        lemmas = torch.tensor([lemma_index.setdefault(lemma(w), len(lemma_index)) for w in vocab], dtype=torch.long)
+        # node n lies on the path of word w: [nodes, words], sparse (each word's path is 1-4 nodes)
+        pairs = [(n, w) for w, path in enumerate(word_nodes) for n in path]
+        incidence = torch.sparse_coo_tensor(torch.tensor(pairs, dtype=torch.long).t() if pairs else torch.zeros((2, 0), dtype=torch.long),
+                                            torch.ones(len(pairs)), (n_nodes, len(vocab))).coalesce()
         t = dict(
             vocab=vocab, kinds=torch.tensor(kinds, dtype=torch.long), surfaces=surfaces, beams=beams,
+            lemmas=lemmas.to(device), incidence=incidence.to(device),
             subset=subset, end_col=col[end_id], child_col=child_col.to(device), child_node=child_node.to(device),
             root_node=root_node.to(device),
-            live_children=((child_col >= 0).unsqueeze(0) & alive[:, child_node]).any(2).to(device), node_word=torch.tensor(node_word, dtype=torch.long).to(device),
-            alive=alive.to(device), word_ok=word_ok.to(device),
+            node_word=torch.tensor(node_word, dtype=torch.long).to(device), word_ok=word_ok.to(device),
             article=torch.arange(n_art, device=device).repeat_interleave(beams),
             node=torch.zeros(rows, dtype=torch.long, device=device),
-            used=torch.zeros((rows, len(vocab)), dtype=torch.bool, device=device),
+            used=torch.zeros((rows, max(1, len(lemma_index))), dtype=torch.bool, device=device),
             n_words=torch.zeros(rows, dtype=torch.long, device=device),
             last_word=torch.full((rows,), -1, dtype=torch.long, device=device),
         )
@@ -274,36 +278,36 @@ class WordConstraint:
         w = self.node_word[self.node]
         has = w >= 0
         wc = w.clamp(min=0)
-        ok = has & self.word_ok[self.article, wc] & ~(self.used.gather(1, wc.unsqueeze(1)).squeeze(1) & has)
+        used = self.used.gather(1, self.lemmas[wc].unsqueeze(1)).squeeze(1) & (self.kinds[wc] == CONTENT)
+        ok = has & self.word_ok[self.article, wc] & ~(used & has)
         kind = torch.where(has, self.kinds[wc], torch.full_like(w, -1))
         at_start = self.node == 0
         return ok | at_start, torch.where(at_start, torch.full_like(kind, -1), kind)
 
     def mask(self) -> torch.Tensor:
         """[rows, subset] bool: the tokens each row may take next (the end token included). A token is
-        offered only if the node it leads to is viable for the row: a word the row may still end there,
-        or a live continuation (one step of look-ahead, so a row is not led into a dead end)."""
+        offered only if the node it leads to is viable for the row: some word below it may still be
+        written by the row (allowed for its article, not a content word it wrote already, in any
+        inflected form), so no row is ever led into a dead end."""
         rows, n_sub = self.node.shape[0], len(self.subset)
         dev = self.node.device
+        content = self.kinds == CONTENT
         # the word ending at the current node is written once a new word starts: count it as written
         pending = torch.where(self.node > 0, self.node_word[self.node], torch.full_like(self.node, -1))
-        pending_content = (pending >= 0) & (self.kinds[pending.clamp(min=0)] == CONTENT)
         last = torch.where(pending >= 0, pending, self.last_word)
-        live = self.live_children[self.article]  # [rows, nodes]
-
-        def ends_ok(word: torch.Tensor, new_word: bool) -> torch.Tensor:
-            """May each row end `word` ([rows, k] word ids, -1 = none) at that node?"""
-            w = word.clamp(min=0)
-            ok = (word >= 0) & self.word_ok[self.article.unsqueeze(1), w] & ~self.used.gather(1, w)
-            if new_word:  # starting a new word: the pending word is written first
-                ok &= ~(pending_content.unsqueeze(1) & (word == pending.unsqueeze(1))) & (word != last.unsqueeze(1))
-            return ok
+        word_used = self.used[:, self.lemmas] & content.unsqueeze(0)  # [rows, words]
+        avail = self.word_ok[self.article] & ~word_used
+        pend_lemma = torch.where(pending >= 0, self.lemmas[pending.clamp(min=0)], torch.full_like(pending, -1))
+        same_as_pending = (self.lemmas.unsqueeze(0) == pend_lemma.unsqueeze(1)) & content.unsqueeze(0)
+        ids = torch.arange(len(self.vocab), device=dev).unsqueeze(0)
+        avail_start = avail & ~same_as_pending & (ids != last.unsqueeze(1))
+        viable = torch.sparse.mm(self.incidence, avail.t().float()).t() > 0  # [rows, nodes]
+        viable_start = torch.sparse.mm(self.incidence, avail_start.t().float()).t() > 0
 
         # continuations of the current word
         m = torch.zeros((rows, n_sub + 1), dtype=torch.bool, device=dev)
         cc, cn = self.child_col[self.node], self.child_node[self.node]
-        valid = (cc >= 0) & self.alive[self.article.unsqueeze(1), cn]
-        valid &= ends_ok(self.node_word[cn], False) | live.gather(1, cn)
+        valid = (cc >= 0) & viable.gather(1, cn)
         m.scatter_(1, torch.where(valid, cc, torch.full_like(cc, n_sub)), valid)
         m = m[:, :n_sub]
         # a new word (or punctuation) may start where the current word may end
@@ -311,9 +315,7 @@ class WordConstraint:
         start_node = self.root_node.clamp(min=0)
         is_start = self.root_node >= 0
         start_word = torch.where(is_start, self.node_word[start_node], torch.full_like(start_node, -1))
-        starts = is_start.unsqueeze(0) & self.alive[self.article][:, start_node]  # [rows, subset]
-        sw = start_word.unsqueeze(0).expand(rows, -1)
-        starts &= ends_ok(sw, True) | live[:, start_node]
+        starts = is_start.unsqueeze(0) & viable_start[:, start_node]  # [rows, subset]
         punct_start = is_start & (start_word >= 0) & (self.kinds[start_word.clamp(min=0)] == PUNCT)
         m |= can_end.unsqueeze(1) & starts & ~punct_start.unsqueeze(0)
         m |= (can_end & (kind == CONTENT)).unsqueeze(1) & starts & punct_start.unsqueeze(0)
@@ -334,7 +336,7 @@ class WordConstraint:
         commit = ~is_child & (w >= 0)
         wc = w.clamp(min=0)
         content = commit & (self.kinds[wc] == CONTENT)
-        self.used[content.nonzero().flatten(), wc[content]] = True
+        self.used[content.nonzero().flatten(), self.lemmas[wc[content]]] = True
         self.n_words = self.n_words + commit.long()
         self.last_word = torch.where(commit, w, self.last_word)
         ended = cols == self.end_col
@@ -369,17 +371,20 @@ class WordConstraint:
     def render(self, token_ids: list[int], article: int) -> str:
         """Generated tokens of one article -> one line: article words as the article writes them,
         sentence case, no trailing function word or punctuation."""
-        words = self.words_of(token_ids, article)
         kinds = self.kinds.cpu().tolist()
+        seen: set[str] = set()
+        words = []
+        for w in self.words_of(token_ids, article):  # a content word once, in any form (safety net)
+            if kinds[w] == CONTENT:
+                if lemma(self.vocab[w]) in seen:
+                    continue
+                seen.add(lemma(self.vocab[w]))
+            words.append(w)
         while words and kinds[words[-1]] != CONTENT:
             words.pop()
         surf = self.surfaces[article]
         parts: list[str] = []
-        written: set[int] = set()
         for w in words:
-            if kinds[w] == CONTENT and w in written:
-                continue
-            written.add(w)
             key = self.vocab[w]
             if kinds[w] == PUNCT:
                 if parts:
@@ -392,6 +397,22 @@ class WordConstraint:
             else:
                 parts.append(surf.get(key) or _cased_like(key, surf))
         return one_line(" ".join(parts))
+
+
+def lemma(word: str) -> str:
+    """One key for a word's simple forms: "Guatemala's", "Guatemalas", "Guatemala" -> "guatemala";
+    "captures", "captured", "capturing", "capture" -> "captur" (a content word is written once, in any form)."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.rstrip("'")
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    for suf in ("ing", "ed", "es", "s"):
+        if w.endswith(suf) and len(w) - len(suf) >= 3 and not w.endswith("ss"):
+            w = w[: -len(suf)]
+            break
+    return w[:-1] if w.endswith("e") and len(w) > 3 else w
 
 
 def _cased_like(word: str, surfaces: dict[str, str]) -> str:

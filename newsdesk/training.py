@@ -482,7 +482,7 @@ def evaluate_model(model: NewsdeskModel, tokenizer, records: list[dict], maps: L
         decisions.update(fitted)
     t0 = time.time()
     preds = [predictor.decide(s, r["id"]) for s, r in zip(scored, records)]
-    metrics = task_metrics(preds, records, maps.labels, maps.canonical_actor, per_label=per_label)
+    metrics = task_metrics(preds, records, maps.labels, maps.canonical_actor, per_label=per_label, summary_words=words)
     _log_rate("dev metrics computed", len(records), t0)
     return metrics
 

@@ -141,3 +141,19 @@ def test_one_line_and_word_variants():
     assert one_line("  rebels seize\ntown .\n") == "Rebels seize town."
     assert {"capture", "captured", "captures", "capturing"} <= word_variants("captured")
     assert "force" in word_variants("forces") and "azawa" not in word_variants("azawad")
+
+
+def test_a_content_word_is_written_once_in_any_form_and_no_path_dead_ends(tok):
+    vocab = SummaryVocabulary(tok, SummaryWords(["the", "in"], {"guatemalas"}))
+    text = "Guatemala's army fought in Guatemala and Yemen. Yemeni forces left."
+    _, c = vocab.constraint([text])
+    feed(c, cols(c, ids(tok, "guatemala army")))
+    now = allowed(tok, c)
+    assert "guatemala" not in now  # neither Guatemala, Guatemala's nor Guatemalas again
+    feed(c, cols(c, ids(tok, "in yemen forces")))
+    # "yemen" is written: "yemen" + "##i" (Yemeni) is still a word, but "yemen" alone is not
+    # offered as a start unless a live word lies below it, and every offered token leads somewhere
+    m = c.mask()[0]
+    assert m.any()
+    from newsdesk.summary import lemma
+    assert lemma("Guatemala's") == lemma("Guatemalas") == "guatemala" and lemma("captured") == lemma("capture")
