@@ -256,7 +256,8 @@ class WordConstraint:
         # node n lies on the path of word w: [nodes, words], sparse (each word's path is 1-4 nodes)
         pairs = [(n, w) for w, path in enumerate(word_nodes) for n in path]
         incidence = torch.sparse_coo_tensor(torch.tensor(pairs, dtype=torch.long).t() if pairs else torch.zeros((2, 0), dtype=torch.long),
-                                            torch.ones(len(pairs)), (n_nodes, len(vocab))).coalesce()
+                                            torch.ones(len(pairs)), (n_nodes, len(vocab)),
+                                            check_invariants=False).coalesce()  # built here, valid by construction
         t = dict(
             vocab=vocab, kinds=torch.tensor(kinds, dtype=torch.long), surfaces=surfaces, beams=beams,
             lemmas=lemmas.to(device), incidence=incidence.to(device),

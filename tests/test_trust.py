@@ -120,6 +120,24 @@ def test_thresholds_maximise_f1_per_label():
     assert 0.3 < t[1] <= 0.6
 
 
+def test_rare_labels_share_a_cut_pooled_over_rare_labels_only():
+    """A barely trained model (CI's tiny model) put 44-61 actors on a five-sentence article: 582 rare
+    actor labels took the cut pooled over all labels, 0.05, set by the frequent ones."""
+    rng = np.random.default_rng(0)
+    n = 40
+    frequent_gold = rng.random((n, 2)) < 0.8  # present in most rows, scores uninformative:
+    frequent = 0.05 + rng.random((n, 2)) * 0.1  # F1 is best when predicting all (cut 0.05)
+    rare = rng.random((n, 20)) * 0.3  # scores up to 0.3, one positive among them
+    rare_gold = np.zeros((n, 20), dtype=bool)
+    rare_gold[0, 0] = True
+    rare[0, 0] = 0.9
+    t = tune_thresholds(np.hstack([frequent, rare]), np.hstack([frequent_gold, rare_gold]))
+    assert t[0] == t[1] == 0.05  # the frequent labels keep their own cuts
+    assert set(t[2:]) == {0.5}  # rare: F1 = 1 for any cut in (0.3, 0.9] -> nearest 0.5
+    flagged = (rare >= np.array(t[2:])).sum()
+    assert flagged == 1
+
+
 def test_evidence_hit_rate_and_unsupported_share():
     from types import SimpleNamespace
 
