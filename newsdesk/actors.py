@@ -273,12 +273,17 @@ def repair_span(text: str, m: Mention) -> Mention:
 PLACE_NOUNS = {"area", "areas", "city", "town", "province", "district", "region", "border", "crossing", "river", "valley",
                "village", "villages", "camp", "airport", "port", "county", "governorate", "countryside", "desert",
                "mountains", "road", "highway", "neighbourhood", "neighborhood", "municipality", "front", "side"}
+# nouns that make the name before them a place wherever else the article writes that name ("the al-Waleed
+# crossing" ... "Al-Waleed, in the far west of Iraq, fell"): geographic only, not "side", "front", "border"
+PLACE_NAMING_NOUNS = {"crossing", "city", "town", "province", "district", "village", "airport", "governorate", "county",
+                      "municipality", "valley", "river", "neighbourhood", "neighborhood", "countryside", "desert"}
 LOCATIVES = {"in", "at", "near", "into", "outside", "around", "across", "towards", "toward", "from", "through", "inside"}
 
 
 def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset()) -> bool:
     """Drop what is not an actor's name: a bare place ("Syria"; a name followed by "area", "border",
-    "city" ...; one word right after "in", "near", "from" ...), a lone adjective ("Syrian",
+    "city" ...; a name the article writes before "crossing", "town" ... anywhere; one word right after
+    "in", "near", "from" ...), a lone adjective ("Syrian",
     "Iranian-sponsored"), a lone generic lower-case noun ("forces", "rates") other than groups of
     people ("protesters", "civilians")."""
     t = m.text.strip()
@@ -290,6 +295,9 @@ def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset())
     nxt = _word_after(text, m.end)
     if nxt and nxt[1].lower() in PLACE_NOUNS and words[-1].lower() not in HEAD_NOUNS:
         return False
+    if words[-1].lower() not in HEAD_NOUNS and re.search(
+            r"(?<![\w-])" + re.escape(t) + r"\s+(?:" + "|".join(sorted(PLACE_NAMING_NOUNS)) + r")\b", text, re.IGNORECASE):
+        return False  # the article names a place so elsewhere
     prev = _word_before(text, m.start)
     if len(words) == 1 and prev and prev[1].lower() in LOCATIVES and not t.isupper():
         return False
