@@ -221,11 +221,13 @@ def eval_main(argv: Sequence[str] | None = None) -> int:
 
 ADD_LABEL_EPILOG = """examples:
   newsdesk add-label runs/acled/model prisoner_exchange --examples swaps.txt \\
-      --description "The warring sides exchanged prisoners." --dev labelled.jsonl
+      --description "The warring sides exchanged prisoners." --negatives truces.txt --dev labelled.jsonl
   newsdesk add-label runs/acled/model --remove prisoner_exchange
 
 EXAMPLES: 5-20 example sentences or articles: a .txt file (one per line, or one per paragraph when
 paragraphs are separated by blank lines) or .jsonl/.json (strings or objects with "text").
+NEGATIVES: texts that read like the type but are not it (hard negatives: a truce or a release of
+hostages for a prisoner exchange), same formats; every sentence of each is a negative.
 DEV: labelled records (JSONL/JSON/CSV/Parquet, the training schema): records whose event_types
 include NAME are positives, other records with event_types are negatives; the threshold and the
 calibration are fitted on them. Without --dev the threshold is 0.5 on the probe's probability.
@@ -244,6 +246,7 @@ def add_label_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("name", nargs="?", help="the new event type's name")
     parser.add_argument("--examples", help="file of 5-20 example sentences or articles (.txt, .jsonl, .json)")
     parser.add_argument("--description", action="append", default=[], help="a sentence describing the type (repeatable)")
+    parser.add_argument("--negatives", help="file of texts that are NOT the type but read like it (hard negatives)")
     parser.add_argument("--dev", nargs="+", help="labelled records to fit the threshold on")
     parser.add_argument("--remove", metavar="NAME", help="remove the few-shot label NAME")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
@@ -258,8 +261,8 @@ def add_label_main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(format="%(levelname)s %(message)s", level=logging.WARNING)
     try:
         if args.remove:
-            if args.name or args.examples:
-                parser.error("--remove takes no NAME or --examples")
+            if args.name or args.examples or args.negatives:
+                parser.error("--remove takes no NAME, --examples or --negatives")
             remove_label(args.model_dir, args.remove)
             print(f"removed few-shot label {args.remove!r} from {args.model_dir}", file=sys.stderr)
             return 0
@@ -269,14 +272,16 @@ def add_label_main(argv: Sequence[str] | None = None) -> int:
         examples = read_examples(args.examples)
         if not 5 <= len(examples) <= 50:
             print(f"warning: {len(examples)} examples; 5-20 are expected", file=sys.stderr)
+        negatives = read_examples(args.negatives) if args.negatives else []
         dev = load_records([Path(p) for p in args.dev], None, "dev") if args.dev else None
-        entry = add_label(args.model_dir, args.name, examples, args.description, dev, device=args.device)
+        entry = add_label(args.model_dir, args.name, examples, args.description, dev, device=args.device,
+                          negatives=negatives)
     except (ModelDirError, DataError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     dev_info = entry.get("dev")
     print(f"added few-shot event type {args.name!r} to {args.model_dir}: {entry['examples']} examples, "
-          f"{len(entry['descriptions'])} descriptions, threshold {entry['threshold']:.3f}"
+          f"{len(entry['descriptions'])} descriptions, {len(negatives)} hard negatives, threshold {entry['threshold']:.3f}"
           + (f" (fitted on {dev_info['records']} dev records, {dev_info['positives']} positive)" if dev_info else " (no --dev)")
           + f"; {time.time() - t0:.1f} s", file=sys.stderr)
     return 0

@@ -33,6 +33,7 @@ BANK_FILE = "sentence_bank.npz"
 BANK_SENTENCES = 2000  # sentences of training articles kept as negatives for new labels
 PROBE_C = 1.0
 NEGATIVE_WEIGHT = 1.0
+HARD_NEGATIVE_WEIGHT = 20.0  # a user's hard negative (add-label --negatives) weighs this many bank sentences
 
 
 # ----------------------------------------------------------------------------- vectors
@@ -99,14 +100,20 @@ def positives(example_vectors: list[np.ndarray], description_vectors: np.ndarray
     return np.stack(chosen + seeds) if chosen or seeds else np.zeros((0, len(proto)))
 
 
-def fit_probe(pos: np.ndarray, neg: np.ndarray, C: float = PROBE_C) -> tuple[list[float], float]:
-    """Logistic regression on unit sentence vectors, classes balanced: (weight, bias)."""
+def fit_probe(pos: np.ndarray, neg: np.ndarray, C: float = PROBE_C, hard: np.ndarray | None = None) -> tuple[list[float], float]:
+    """Logistic regression on unit sentence vectors, classes balanced: (weight, bias). `hard`: hard
+    negatives, each weighing HARD_NEGATIVE_WEIGHT bank negatives."""
     from sklearn.linear_model import LogisticRegression
 
-    x = np.concatenate([pos, neg]).astype(np.float64)
-    y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
-    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
-    clf.fit(x, y)
+    hard = np.zeros((0, pos.shape[1])) if hard is None else hard
+    x = np.concatenate([pos, neg, hard]).astype(np.float64)
+    y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg) + len(hard))])
+    # classes balanced by weight (as class_weight="balanced"), a hard negative counting HARD_NEGATIVE_WEIGHT times
+    n_neg = len(neg) + HARD_NEGATIVE_WEIGHT * len(hard)
+    w = np.concatenate([np.full(len(pos), len(x) / (2 * len(pos))), np.full(len(neg), len(x) / (2 * n_neg)),
+                        np.full(len(hard), HARD_NEGATIVE_WEIGHT * len(x) / (2 * n_neg))])
+    clf = LogisticRegression(C=C, max_iter=2000)
+    clf.fit(x, y, sample_weight=w)
     return clf.coef_[0].astype(float).tolist(), float(clf.intercept_[0])
 
 
@@ -183,8 +190,11 @@ def read_examples(path: str | Path) -> list[str]:
 
 
 def add_label(model_dir: str | Path, name: str, examples: Sequence[str], descriptions: Sequence[str] = (),
-              dev_records: Sequence[dict] | None = None, device: str = "auto", dtype: str = "auto") -> dict[str, Any]:
-    """Add (or replace) the few-shot event type `name` in a trained model directory. Returns its entry."""
+              dev_records: Sequence[dict] | None = None, device: str = "auto", dtype: str = "auto",
+              negatives: Sequence[str] = ()) -> dict[str, Any]:
+    """Add (or replace) the few-shot event type `name` in a trained model directory. Returns its entry.
+    `negatives`: hard negatives (texts that are not the type but read like it, e.g. a truce for a
+    prisoner exchange): every sentence of each joins the bank's negatives, weighted HARD_NEGATIVE_WEIGHT."""
     from newsdesk.predictor import Predictor
 
     t0 = time.time()
@@ -199,8 +209,11 @@ def add_label(model_dir: str | Path, name: str, examples: Sequence[str], descrip
     desc = np.concatenate([v for _, v in sentence_vectors(predictor, list(descriptions))]) if descriptions else None
     ex = [v for _, v in sentence_vectors(predictor, list(examples))]
     pos = positives(ex, desc)
-    weight, bias = fit_probe(pos, bank["vectors"].astype(np.float32))
+    hard = [v for _, v in sentence_vectors(predictor, list(negatives))] if negatives else []
+    hard_vectors = np.concatenate(hard) if hard else np.zeros((0, pos.shape[1]), dtype=np.float32)
+    weight, bias = fit_probe(pos, bank["vectors"].astype(np.float32), hard=hard_vectors)
     entry: dict[str, Any] = {"weight": weight, "bias": bias, "examples": len(examples), "descriptions": list(descriptions),
+                             "negatives": len(negatives),
                              "source": "add-label", "threshold": 0.5, "calibration": None,
                              "added": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     if dev_records:

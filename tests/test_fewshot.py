@@ -82,6 +82,31 @@ def test_add_label_adds_one_type_and_changes_no_other_decision(model_dir):
         remove_label(model_dir, "prisoner_exchange")
 
 
+def test_hard_negatives_pull_their_sentences_down(model_dir, tmp_path):
+    """`--negatives`: a truce reads like a prisoner exchange (the acled model gave 'Negotiators agreed on
+    a 72-hour truce ...' prisoner_exchange p 0.96 from 10 examples); given as a hard negative it scores lower."""
+    from tests.conftest import run_cli
+
+    truce = "Negotiators agreed on a 72-hour truce so that aid convoys could enter the besieged district."
+    other = tmp_path / "other"
+    shutil.copytree(model_dir, other)
+    plain = add_label(model_dir, "prisoner_exchange", EXAMPLES, device="cpu", dtype="fp32")
+    ex, neg = tmp_path / "ex.txt", tmp_path / "neg.txt"
+    ex.write_text("\n".join(EXAMPLES) + "\n")
+    neg.write_text(truce + "\n")
+    proc = run_cli("-m", "newsdesk.cli", "add-label", str(other), "prisoner_exchange", "--examples", str(ex),
+                   "--negatives", str(neg), "--device", "cpu")
+    assert "1 hard negatives" in proc.stderr
+    hard = json.loads((other / "config.json").read_text())["fewshot"]["prisoner_exchange"]
+    assert hard["negatives"] == 1 and plain["negatives"] == 0
+    import newsdesk
+
+    score = lambda d: newsdesk.load(d, device="cpu", dtype="fp32").predict(truce, summary=False).scores["event_types"]["prisoner_exchange"]  # noqa: E731
+    assert score(other) < score(model_dir) - 0.05
+    swap = newsdesk.load(other, device="cpu", dtype="fp32").predict(EXAMPLES[0], summary=False)
+    assert swap.scores["event_types"]["prisoner_exchange"] > score(other)
+
+
 def test_add_label_refuses_a_head_label(model_dir):
     with pytest.raises(ValueError, match="already"):
         add_label(model_dir, "capture", EXAMPLES, device="cpu", dtype="fp32")
