@@ -11,6 +11,7 @@ Pure Python and numpy: the network's part (the mention head's tag logits) is in 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -280,6 +281,31 @@ PLACE_NAMING_NOUNS = {"crossing", "city", "town", "province", "district", "villa
 LOCATIVES = {"in", "at", "near", "into", "outside", "around", "across", "towards", "toward", "from", "through", "inside"}
 
 
+_PLACE_NOUN_RE = re.compile(r"\b(?:" + "|".join(sorted(PLACE_NAMING_NOUNS)) + r")\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=8)
+def _place_noun_starts(text: str) -> tuple[str, frozenset[int]]:
+    """The article lower-cased and where its geographic nouns start (one scan per article, not per span)."""
+    return text.lower(), frozenset(m.start() for m in _PLACE_NOUN_RE.finditer(text))
+
+
+def _written_before_place_noun(text: str, name: str) -> bool:
+    """Does `text` write `name` (any case, as a whole word) right before "crossing", "town" ...?"""
+    lower, starts = _place_noun_starts(text)
+    key = name.lower()
+    i = lower.find(key)
+    while i >= 0:
+        j = i + len(key)
+        k = j
+        while k < len(lower) and lower[k].isspace():
+            k += 1
+        if k > j and k in starts and (i == 0 or not (lower[i - 1].isalnum() or lower[i - 1] in "-_")):
+            return True
+        i = lower.find(key, i + 1)
+    return False
+
+
 def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset()) -> bool:
     """Drop what is not an actor's name: a bare place ("Syria"; a name followed by "area", "border",
     "city" ...; a name the article writes before "crossing", "town" ... anywhere; one word right after
@@ -295,8 +321,7 @@ def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset())
     nxt = _word_after(text, m.end)
     if nxt and nxt[1].lower() in PLACE_NOUNS and words[-1].lower() not in HEAD_NOUNS:
         return False
-    if words[-1].lower() not in HEAD_NOUNS and re.search(
-            r"(?<![\w-])" + re.escape(t) + r"\s+(?:" + "|".join(sorted(PLACE_NAMING_NOUNS)) + r")\b", text, re.IGNORECASE):
+    if words[-1].lower() not in HEAD_NOUNS and _written_before_place_noun(text, t):
         return False  # the article names a place so elsewhere
     prev = _word_before(text, m.start)
     if len(words) == 1 and prev and prev[1].lower() in LOCATIVES and not t.isupper():
