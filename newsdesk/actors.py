@@ -190,6 +190,8 @@ def _span(text: str, start: int, end: int, score: float) -> Mention:
     if m:
         start += m.end()
     raw = text[start:end].rstrip(".,;:\"'’”)")
+    if raw.find("(") > 0:  # "National Liberation Army (ELN" -> the name; the abbreviation is its own mention
+        raw = raw[: raw.find("(")].rstrip(" ,;:-")
     while raw.endswith(("'s", "’s")):
         raw = raw[:-2]
     return Mention(raw, start, start + len(raw), score)

@@ -67,6 +67,17 @@ def test_a_name_the_article_writes_before_a_place_noun_is_a_place_everywhere():
     assert keep("Tribal forces")  # a group noun before "town" stays a group
 
 
+def test_a_span_ends_before_a_parenthesis():
+    """The demo printed the actor "National Liberation Army (ELN" (the span ran into "(ELN)")."""
+    from newsdesk.actors import _span
+
+    text = "Police said the National Liberation Army (ELN) had a cell in the city."
+    i = text.index("National")
+    m = _span(text, i, text.index(" had"), 0.9)
+    assert (m.text, m.start, m.end) == ("National Liberation Army", i, i + len("National Liberation Army"))
+    assert _span(text, text.index("ELN"), text.index(") had") + 1, 0.9).text == "ELN"
+
+
 def test_clusters_normalise_case_the_plural_and_aliases():
     text = "The rebels of the Islamic State group fought. IS fighters and Islamic State members left. Tribal force and tribal forces."
     ms = [Mention("Islamic State", 18, 31, 0.9), Mention("IS", 46, 48, 0.8), Mention("Islamic State", 61, 74, 0.7),
