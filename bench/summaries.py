@@ -1,6 +1,6 @@
 """newsdesk summaries next to their references and the lead sentence, for people to read (issue 10).
 
-    python bench/summaries.py --model runs/acled/model --data-dir ../shared/data --out docs/summaries.md
+    python bench/summaries.py --model runs/acled/model --data-dir ../shared/data  # -> runs/summaries.md
 
 For each dev set (InsightCrime, AG News, Reuters-21578, the written samples in data/dev.jsonl) the first
 N records by id (default 20; ids in natural order, "dev-2" before "dev-10"; records with a gold summary
@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, help="model directory")
     parser.add_argument("--data-dir", default="../shared/data", help="folder holding insightcrime/ and headlines/")
-    parser.add_argument("--out", default="docs/summaries.md", help="markdown file to write")
+    parser.add_argument("--out", default="runs/summaries.md",
+                        help="markdown file to write (default runs/summaries.md: it quotes research-use text, keep it out of the repo)")
     parser.add_argument("--n", type=int, default=20, help="records per dev set (the first by id)")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])

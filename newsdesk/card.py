@@ -8,7 +8,7 @@ from typing import Any
 from newsdesk.report import md_table
 
 
-def write_model_card(model_dir: Path, model, payload: dict[str, Any], cfg) -> None:
+def write_model_card(model_dir: Path, model, payload: dict[str, Any]) -> None:
     info = payload["train"]
     headline = payload.get("dev_headline") or {}
     metrics = md_table(["metric", "value"], [(k, f"{v:.4f}") for k, v in headline.items()]) if headline else "No dev data was given: no metrics."

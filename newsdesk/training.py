@@ -539,6 +539,6 @@ def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: Tr
     payload = {"dev": final, "dev_headline": headline_table(final) if final else {}, "history": state.history, "train": info}
     (model_dir / "metrics.json").write_text(json.dumps(payload, indent=1, default=float), encoding="utf-8")
     t0 = time.time()
-    write_model_card(model_dir, model, payload, cfg)
+    write_model_card(model_dir, model, payload)
     log.info("model card written to %s in %.1f s", model_dir / "README.md", time.time() - t0)
     log.info("model saved to %s; dev: %s", model_dir, json.dumps(payload["dev_headline"]))

@@ -94,6 +94,9 @@ def test_save_and_load_round_trip_identically(tiny, tokenizer, tmp_path):
     b = batch(tokenizer)
     with torch.no_grad():
         a, c = tiny(**b), loaded(**b)
+        from transformers.utils import ModelOutput
+
+        assert isinstance(a, ModelOutput) and a["logits"] is a.logits  # HF output: attribute and key access
         assert all(torch.equal(a.logits[t], c.logits[t]) for t in LABELS)
         assert torch.equal(a.mention_logits, c.mention_logits)
         ga = tiny.generate_summary(a.hidden_states, b["attention_mask"], b["input_ids"])
