@@ -32,7 +32,7 @@ from newsdesk.evidence import sentence_rows
 from newsdesk.faithfulness import check as check_faithfulness
 from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
-from newsdesk.summary import SummaryVocabulary, SummaryWords
+from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords
 from newsdesk.tasks import MULTI_LABEL, TASKS
 
 log = logging.getLogger("newsdesk")
@@ -337,7 +337,7 @@ class Predictor:
                 else:
                     continue
                 j = int(np.argmax(column))
-                out[task][label] = {"sentence": _cap(s.text[slice(*s.sentences[j])]), "score": round(float(column[j]), 4)}
+                out[task][label] = {"sentence": cut(s.text[slice(*s.sentences[j])], EVIDENCE_CHARS), "score": round(float(column[j]), 4)}
         return out
 
     def error_row(self, id: str, source: str | None, error: str, warnings: Iterable[str] = ()) -> Prediction:
@@ -397,8 +397,6 @@ def lead_words(text: str, n: int = 12) -> str:
     """Fallback summary when the decoder wrote no content word: the first words of the lead sentence."""
     from newsdesk.sentences import sentences
 
-    from newsdesk.summary import FUNCTION_WORDS
-
     first = (sentences(text) or [text])[0]
     words = [w for w in (w.strip(",;:—-–\"“”()") for w in first.split()) if w][:n]
     while words and words[-1].lower() in FUNCTION_WORDS:
@@ -407,15 +405,11 @@ def lead_words(text: str, n: int = 12) -> str:
     return out[:1].upper() + out[1:]
 
 
-def _cap(sentence: str, limit: int = EVIDENCE_CHARS) -> str:
-    return cut(sentence, limit)
-
-
 def _sentence_at(s: Scored, pos: int) -> str:
     for a, b in s.sentences:
         if a <= pos < b:
-            return _cap(s.text[a:b])
-    return _cap(s.text[max(0, pos - 100) : pos + 200])
+            return cut(s.text[a:b], EVIDENCE_CHARS)
+    return cut(s.text[max(0, pos - 100) : pos + 200], EVIDENCE_CHARS)
 
 
 def _quantize_int8(model: NewsdeskModel) -> NewsdeskModel:

@@ -377,9 +377,10 @@ class WordConstraint:
         words = []
         for w in self.words_of(token_ids, article):  # a content word once, in any form (safety net)
             if kinds[w] == CONTENT:
-                if lemma(self.vocab[w]) in seen:
+                key = lemma(self.vocab[w])
+                if key in seen:
                     continue
-                seen.add(lemma(self.vocab[w]))
+                seen.add(key)
             words.append(w)
         while words and kinds[words[-1]] != CONTENT:
             words.pop()
