@@ -162,7 +162,7 @@ def decode_mentions(text: str, offsets: Sequence[Sequence[tuple[int, int]]], pro
         else:
             k += 1
     if repair:
-        spans = [r for r in (repair_span(text, m) for m in spans) if keep_span(text, r, places)]
+        spans = [r for r in (repair_span(text, m, places) for m in spans) if keep_span(text, r, places)]
         spans = _dedupe_overlaps(spans)
     return [m for m in spans if m.score >= threshold]
 
@@ -230,13 +230,15 @@ def _sentence_initial(text: str, start: int) -> bool:
     return start == 0 or before[-1:] in (".", "!", "?", "\n", '"', "“", "—", ":") or "\n" in text[max(0, start - 2) : start]
 
 
-def repair_span(text: str, m: Mention) -> Mention:
+def repair_span(text: str, m: Mention, places: set[str] | frozenset = frozenset()) -> Mention:
     """Complete a span to the name the article writes: a lone adjective takes the head noun after it
     ("Syrian" + "troops"); a span takes in the words right before it that belong to the name
     (capitalised words mid-sentence: "Popular Mobilization" + "Forces"; "US-led" + "coalition";
     modifiers such as "border" + "police")."""
-    start, end = m.start, m.end
+    start, end = _complete_end(text, m.start, m.end)
     words = text[start:end].split()
+    if not words:
+        return Mention("", start, start, m.score)
     if len(words) == 1 and words[0] in _DEMONYM_WORDS | {"US", "U.S.", "UN", "EU", "NATO", "AU"}:
         nxt = _word_after(text, end)
         if nxt and nxt[1].lower() in HEAD_NOUNS:
@@ -268,9 +270,69 @@ def repair_span(text: str, m: Mention) -> Mention:
         if _sentence_initial(text, j) and w[:1].isupper() and (w in _DEMONYM_WORDS or w.lower() in MODIFIERS):
             start = j
         break
+    end = _without_member_noun(text, start, end, places)
     if (start, end) == (m.start, m.end):
         return m
     return _span(text, start, end, m.score)
+
+
+# words a name does not end with: the tagger ran one word too far ("Tribal forces and", "Office of")
+_TRAILING_FUNCTION_WORDS = {"and", "or", "of", "in", "for", "the", "to", "on", "with", "by", "at", "from", "a", "an",
+                            "de", "del", "la", "as", "than", "against", "into", "over", "under", "between", "among", "after",
+                            "before", "during", "near", "about", "within", "across"}
+# nouns for the people of an organisation: "Syrian opposition fighters" is the Syrian opposition,
+# "Haitian National Police officers" the Haitian National Police
+MEMBER_NOUNS = {"fighters", "militants", "members", "officers", "sub-clans", "loyalists", "operatives", "personnel",
+                "agents", "commanders", "supporters", "cadres", "militiamen", "policemen"}
+# lower-case nouns after a group's proper name ("Islamic State group", "400 Mawozo gang")
+GROUP_SUFFIXES = {"gang", "coalition", "group", "forces", "troops", "militia", "fighters", "militants"}
+# capitalised words before a group noun that are not the group's name
+_NOT_NAMES = {"US", "U.S.", "UN", "EU", "AU", "UK", "NATO", "Druze", "Bedouin", "Fulani", "Tuareg", "Alawite", "Christian",
+              "Muslim", "Hindu", "Kuki", "Meitei", "Hutu", "Tutsi", "Pashtun", "Baloch", "Yazidi", "Amhara", "Oromo",
+              "Tigrayan", "Somali", "Afar", "Tiv", "Jukun", "Igbo", "Yoruba", "Hausa", "Rohingya", "Rakhine", "Karen"}
+_DEMONYM_LAST = {d.split()[-1] for d in _DEMONYM_WORDS}  # "North Korean" soldiers
+_ATTRIBUTIVE = re.compile(r"^[\w.]+-(led|backed|aligned|allied|affiliated|controlled|based|sponsored|supported)$", re.I)
+# an organisation's head noun before a member noun
+ORG_HEADS = {"opposition", "police", "government", "army", "military", "militia", "coalition", "junta", "regime",
+             "gendarmerie", "navy", "movement", "front", "party", "council", "alliance", "brigade", "cartel"}
+
+
+def _complete_end(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span that ends on a function word: a capitalised name that ends on "of", "for", "in" takes the
+    name the article writes next ("Union for Peace in" + "the Central African Republic"); otherwise the
+    function words are dropped ("Tribal forces and" -> "Tribal forces")."""
+    while True:
+        words = list(re.finditer(r"\S+", text[start:end]))
+        if len(words) < 2 or words[-1].group().lower() not in _TRAILING_FUNCTION_WORDS:
+            return start, end
+        last = words[-1].group().lower()
+        if last in ("of", "for", "in", "de") and text[start:start + 1].isupper():
+            nxt = re.match(r"(?: the)?((?: (?:[A-Z][\w'’.-]*))+)", text[end:])
+            if nxt:
+                return start, end + nxt.end()
+        end = start + words[-2].end()
+
+
+def _without_member_noun(text: str, start: int, end: int, places: set[str] | frozenset = frozenset()) -> int:
+    """End of the span without a trailing lower-case member or group noun when what is left names the
+    organisation: it ends with an organisation's head noun ("Syrian opposition" fighters, "Haitian National
+    Police" officers), or it is a proper name that is not a demonym, an ethnic or religious adjective, a
+    place or a "-led" word ("Islamic State" group, "400 Mawozo" gang, "Taliban" forces; "Iraqi forces",
+    "Shia fighters", "US-led coalition", "Karabakh Armenian forces" stay)."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    last = words[-1].group() if words else ""
+    if len(words) < 2 or last not in MEMBER_NOUNS | GROUP_SUFFIXES:
+        return end
+    rest = [w.group() for w in words[:-1]]
+    if last in MEMBER_NOUNS and rest[-1].lower() in ORG_HEADS:
+        return start + words[-2].end()
+    head = rest[-1]
+    is_name = (any(ch.isupper() for ch in head) and head not in _DEMONYM_WORDS | _DEMONYM_LAST | _NOT_NAMES and head not in PLACES
+               and head not in places and head.lower() not in HEAD_NOUNS and (len(rest) > 1 or head.lower() not in MODIFIERS) and not _ATTRIBUTIVE.match(head))
+    if is_name and all(any(ch.isupper() or ch.isdigit() for ch in w) for w in rest):
+        return start + words[-2].end()
+    return end
+
 
 
 PLACE_NOUNS = {"area", "areas", "city", "town", "province", "district", "region", "border", "crossing", "river", "valley",
@@ -318,7 +380,7 @@ def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset())
     if not t or not any(ch.isalpha() for ch in t):
         return False
     words = t.split()
-    if t in PLACES or t in places or len(words) > 7 or re.search(r"[.!?]\s", t):
+    if t in PLACES or t in places or len(words) > 9 or re.search(r"[.!?]\s", t):
         return False
     nxt = _word_after(text, m.end)
     if nxt and nxt[1].lower() in PLACE_NOUNS and words[-1].lower() not in HEAD_NOUNS:
@@ -389,12 +451,29 @@ def cluster_mentions(text: str, mentions: Iterable[Mention], aliases: dict[str, 
         key = normalise(m.text)
         canon = aliases.get(m.text.strip().lower()) or aliases.get(key)
         groups.setdefault(normalise(canon) if canon else key, []).append(m)
+    groups = _merge_short_forms(groups)
     actors = []
     for key, ms in groups.items():
         canon = next((aliases.get(m.text.strip().lower()) or aliases.get(normalise(m.text)) for m in ms
                       if aliases.get(m.text.strip().lower()) or aliases.get(normalise(m.text))), None)
         actors.append(Actor(canon or _display(text, ms), sorted(ms, key=lambda m: m.start)))
     return sorted(actors, key=lambda a: a.mentions[0].start)
+
+
+def _merge_short_forms(groups: dict[str, list[Mention]]) -> dict[str, list[Mention]]:
+    """A capitalised name that is the end of a longer name in the same article is that actor written
+    short ("Mawozo" -> "400 Mawozo", "Shabaab" -> "al-Shabaab" is not: whole words only)."""
+    keys = sorted(groups, key=lambda k: -len(k))
+    out: dict[str, list[Mention]] = {}
+    for k in keys:
+        ms = groups[k]
+        named = any(ch.isupper() for ch in ms[0].text)
+        longer = next((o for o in out if named and o.endswith(" " + k)), None)
+        if longer is not None:
+            out[longer] = out[longer] + ms
+        else:
+            out[k] = ms
+    return {k: out[k] for k in groups if k in out}
 
 
 def _display(text: str, ms: list[Mention]) -> str:

@@ -49,6 +49,44 @@ def test_repair_completes_names(span, expected):
     assert repair_span(text, Mention(span, i, i + len(span), 0.9)).text == expected
 
 
+@pytest.mark.parametrize("span, expected", [
+    ("Tribal forces and", "Tribal forces"),  # the seed article: the tagger ran onto "and", and the span was dropped
+    ("Union for Peace in", "Union for Peace in the Central African Republic"),  # a name cut on "in" is completed
+    ("operation against the", "operation"),  # function words at the end go, whatever precedes them
+    ("Syrian opposition fighters", "Syrian opposition"),  # member noun after an organisation's head noun
+    ("Haitian National Police officers", "Haitian National Police"),
+    ("Islamic State group", "Islamic State"),  # group noun after a proper name
+    ("400 Mawozo gang", "400 Mawozo"),
+    ("Taliban forces", "Taliban"),
+    ("Iraqi forces", "Iraqi forces"),  # demonym: the name is the whole phrase
+    ("North Korean soldiers", "North Korean soldiers"),
+    ("US-led coalition", "US-led coalition"),
+    ("Shia fighters", "Shia fighters"),  # an ethnic or religious adjective is not a group's name
+    ("Druze fighters", "Druze fighters"),
+    ("Karabakh Armenian forces", "Karabakh Armenian forces"),
+    ("government forces", "government forces"),
+])
+def test_repair_trims_function_words_and_member_nouns(span, expected):
+    text = (f"Yesterday {span} the Central African Republic said. Later {span} left.")
+    i = text.index(span)
+    assert repair_span(text, Mention(span, i, i + len(span), 0.9)).text == expected
+
+
+def test_a_group_named_after_a_place_keeps_its_noun():
+    text = "Yesterday Jubaland fighters attacked."
+    i = text.index("Jubaland")
+    span = "Jubaland fighters"
+    assert repair_span(text, Mention(span, i, i + len(span), 0.9), places={"Jubaland"}).text == span
+    assert repair_span(text, Mention(span, i, i + len(span), 0.9)).text == "Jubaland"
+
+
+def test_a_short_form_of_a_longer_name_joins_its_actor():
+    text = "The 400 Mawozo gang kidnapped nurses. Mawozo fighters held them. Police said."
+    ms = [Mention("400 Mawozo", 4, 14, 0.9), Mention("Mawozo", 38, 44, 0.9), Mention("Police", 65, 71, 0.9)]
+    actors = cluster_mentions(text, ms, {})
+    assert [a.name for a in actors] == ["400 Mawozo", "police"] and len(actors[0].mentions) == 2
+
+
 def test_keep_drops_places_adjectives_and_generic_nouns():
     text = "x"
     keep = lambda t: keep_span(text, Mention(t, 0, len(t), 0.9))  # noqa: E731
