@@ -5,14 +5,17 @@ A summary may contain only
   (b) simple inflections of those words that are real words (`word_variants`, checked against a
       lexicon of words seen in the training texts: "captured" -> "captures", never "explosiving"),
   (c) a closed headline vocabulary learnt from the training headlines (function words and common
-      headline words such as "kills", "seizes", "agree"; names, places and numbers excluded),
+      headline words such as "kills", "seizes", "agree"; names, places, numbers and words under three
+      letters other than function words excluded: "s" of "U.S." is not a word),
   (d) "," and ":" between words.
 `WordConstraint` enforces this during decoding with a trie of the allowed words' word pieces, for a
 whole batch at once (tensor tables, no per-row Python): a piece may only continue a word the
 article allows, a word may only end where a whole allowed word ends, no content word is written
-twice, the summary may not end on a function word or punctuation, and punctuation only follows a
-content word. `render` turns the generated words into one line, each article word written as the
-article writes it, in sentence case.
+twice, the summary may not end on a function word or punctuation, punctuation only follows a
+content word, "the"/"a"/"an" only precede a content word and a preposition only a content word or a
+determiner. `render` turns the generated words into one line, each article word written as the
+article writes it (a name seen only in an all-caps dateline as a name: "BEIRUT —" -> "Beirut"), in
+sentence case, without an article before a name the article never writes after one ("the Syria").
 """
 
 from __future__ import annotations
@@ -38,12 +41,28 @@ new more most less least many much few several other another such own same
 says said say tells told calls call
 """.split()
 PUNCTUATION_WORDS = (",", ":")
+ARTICLES = ("the", "a", "an")  # a content word must follow one
+# a content word or a determiner must follow one ("in the", "in Syria"; not "in and", "of ,")
+PREPOSITIONS = set("""of in on at to for from by with without into onto over under after before during since until
+about above across against along amid among around behind below beneath beside between beyond near off out through
+toward towards upon via within""".split())
+DETERMINERS = set("the a an this that these those some any each every all both no its their his her our your my "
+                  "many much few several other another such".split())
 WORD_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’\-][^\W_]+)*")
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "ion", "ions")
 HEADLINE_MIN_COUNT = 3  # training headlines a word must appear in to join the headline vocabulary
 HEADLINE_MAX_WORDS = 2000
 LEXICON_MIN_COUNT = 2  # training texts a word must appear in to count as a real word
 VOCAB_FILE = "summary_vocab.json"
+
+
+def headline_word_ok(word: str) -> bool:
+    """A headline word is a function word or has three letters or more: the letters of "U.S." or
+    "3 pct" headlines ("s", "u", "ap", "bn") are not words ("Rapid s Support Forces")."""
+    return word in FUNCTION_WORDS or len(word) >= 3 or word in SHORT_HEADLINE_WORDS
+
+
+SHORT_HEADLINE_WORDS = {"up", "go", "tv", "ex"}
 
 
 def word_variants(word: str) -> set[str]:
@@ -109,7 +128,7 @@ class SummaryWords:
         for w, c in head.most_common():
             if len(headline) >= HEADLINE_MAX_WORDS or c < HEADLINE_MIN_COUNT:
                 break
-            if w.isalpha() and lower[w] > upper[w] and lower[w] >= 2:
+            if w.isalpha() and lower[w] > upper[w] and lower[w] >= 2 and headline_word_ok(w):
                 headline.add(w)
         lexicon = {w for w, c in doc_freq.items() if c >= LEXICON_MIN_COUNT and w.replace("'", "").replace("-", "").isalpha()}
         return cls(sorted(headline), lexicon)
@@ -132,6 +151,7 @@ class SummaryWords:
         return word in self.lexicon or word in self._headline_set
 
     def __post_init__(self):
+        self.headline = [w for w in self.headline if headline_word_ok(w)]
         self._headline_set = set(self.headline)
 
 
@@ -171,6 +191,8 @@ class SummaryVocabulary:
         surfaces = surface_forms(text)
         allowed = set()
         for low, surf in surfaces.items():
+            if len(low) == 1 and low.isalpha() and low not in ("a", "i"):
+                continue  # "U.S." -> "U", "S": letters, not words
             allowed.add(self.key(surf))
             for v in word_variants(low):
                 if v != low and self.words.real(v):
@@ -195,6 +217,7 @@ class SummaryVocabulary:
         c = WordConstraint.build(vocab, pieces, kinds, per_article, surfaces, self.end_id, beams, device)
         c.uncased, c.headline_set = self.uncased, self.words._headline_set
         c.initial_only = set().union(*(initial_only_words(t) for t in texts)) if texts else set()
+        c.after_article = [words_after_articles(t) for t in texts]
         return c.subset, c
 
 
@@ -260,6 +283,9 @@ class WordConstraint:
                                             check_invariants=False).coalesce()  # built here, valid by construction
         t = dict(
             vocab=vocab, kinds=torch.tensor(kinds, dtype=torch.long), surfaces=surfaces, beams=beams,
+            is_article=torch.tensor([w.lower() in ARTICLES for w in vocab], dtype=torch.bool).to(device),
+            is_preposition=torch.tensor([w.lower() in PREPOSITIONS for w in vocab], dtype=torch.bool).to(device),
+            is_determiner=torch.tensor([w.lower() in DETERMINERS for w in vocab], dtype=torch.bool).to(device),
             lemmas=lemmas.to(device), incidence=incidence.to(device),
             subset=subset, end_col=col[end_id], child_col=child_col.to(device), child_node=child_node.to(device),
             root_node=root_node.to(device),
@@ -302,6 +328,12 @@ class WordConstraint:
         same_as_pending = (self.lemmas.unsqueeze(0) == pend_lemma.unsqueeze(1)) & content.unsqueeze(0)
         ids = torch.arange(len(self.vocab), device=dev).unsqueeze(0)
         avail_start = avail & ~same_as_pending & (ids != last.unsqueeze(1))
+        # after "the": a content word ("the of the border": no); after "in": a content word or a determiner
+        prev = last.clamp(min=0)
+        after_article = (last >= 0) & self.is_article[prev]
+        after_preposition = (last >= 0) & self.is_preposition[prev]
+        avail_start &= ~(after_article.unsqueeze(1) & ~content.unsqueeze(0))
+        avail_start &= ~(after_preposition.unsqueeze(1) & ~(content | self.is_determiner).unsqueeze(0))
         viable = torch.sparse.mm(self.incidence, avail.t().float()).t() > 0  # [rows, nodes]
         viable_start = torch.sparse.mm(self.incidence, avail_start.t().float()).t() > 0
 
@@ -385,9 +417,14 @@ class WordConstraint:
         while words and kinds[words[-1]] != CONTENT:
             words.pop()
         surf = self.surfaces[article]
+        after = self.after_article[article] if getattr(self, "after_article", None) else None
         parts: list[str] = []
-        for w in words:
+        for i, w in enumerate(words):
             key = self.vocab[w]
+            if after is not None and key.lower() in ARTICLES and i + 1 < len(words) and kinds[words[i + 1]] == CONTENT:
+                nxt = self.vocab[words[i + 1]].lower()
+                if (surf.get(nxt) or "")[:1].isupper() and nxt not in after:
+                    continue  # "take the Syria": the article never writes "the Syria"
             if kinds[w] == PUNCT:
                 if parts:
                     parts[-1] += key
@@ -428,15 +465,40 @@ def _cased_like(word: str, surfaces: dict[str, str]) -> str:
 
 def surface_forms(text: str) -> dict[str, str]:
     """Word key (lower case) -> how the article writes it: the most frequent form, where forms at the
-    start of a sentence or in an all-caps line count little ("Two" after a full stop, "MOGADISHU —")."""
+    start of a sentence or in an all-caps line count little ("Two" after a full stop, "MOGADISHU —").
+    A name the article writes only in capitals at the start of a line ("BEIRUT —", "TRIPOLI, Libya —")
+    or among other capitalised words ("ARMED FORCES OF THE PHILIPPINES") is written "Beirut"; an
+    acronym mid-sentence ("NATO") stays as written."""
     forms: dict[str, Counter] = defaultdict(Counter)
-    for m in WORD_RE.finditer(text):
+    heading, acronym = set(), set()
+    matches = list(WORD_RE.finditer(text))
+    for i, m in enumerate(matches):
         w = m.group(0)
         before = text[max(0, m.start() - 3) : m.start()].strip()
         initial = m.start() == 0 or before[-1:] in (".", "!", "?", "\n", '"', "“", "—", ":") or "\n" in text[max(0, m.start() - 2) : m.start()]
         shouting = len(w) > 3 and w.isupper()
         forms[w.lower()][w] += 0.1 if (initial or shouting) else 1.0
-    return {k: c.most_common(1)[0][0] for k, c in forms.items()}
+        if shouting:
+            line_start = m.start() == 0 or text[: m.start()].rstrip(" \t").endswith("\n")
+            gaps = [(matches[i - 1], text[matches[i - 1].end() : m.start()])] if i else []
+            gaps += [(matches[i + 1], text[m.end() : matches[i + 1].start()])] if i + 1 < len(matches) else []
+            run = any(len(n.group(0)) > 1 and n.group(0).isupper() and len(gap) <= 2 for n, gap in gaps)
+            (heading if line_start or run else acronym).add(w.lower())
+    out = {}
+    for k, c in forms.items():
+        best = c.most_common(1)[0][0]
+        if best.isupper() and best.isalpha() and k in heading and k not in acronym:
+            best = best.capitalize()
+        out[k] = best
+    return out
+
+_AFTER_ARTICLE_RE = re.compile(r"\b(?:the|a|an)\s+(" + WORD_RE.pattern + ")", re.IGNORECASE)
+
+
+def words_after_articles(text: str) -> set[str]:
+    """Lower-case keys of the words the article writes right after "the", "a" or "an" ("the Syrian
+    border" -> "syrian"): a name the article never writes so ("Syria") takes no article in a summary."""
+    return {m.group(1).lower() for m in _AFTER_ARTICLE_RE.finditer(text)}
 
 
 def initial_only_words(text: str) -> set[str]:

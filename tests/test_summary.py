@@ -157,3 +157,38 @@ def test_a_content_word_is_written_once_in_any_form_and_no_path_dead_ends(tok):
     assert m.any()
     from newsdesk.summary import lemma
     assert lemma("Guatemala's") == lemma("Guatemalas") == "guatemala" and lemma("captured") == lemma("capture")
+
+
+def test_after_an_article_a_content_word_after_a_preposition_a_content_word_or_determiner(tok, vocab):
+    """Demo and dev summaries wrote "the of the border" and "detain fire in and arrest"."""
+    text = "Rebels captured the town and the river crossing near Labbezanga."
+    _, c = vocab.constraint([text])
+    feed(c, cols(c, ids(tok, "rebels captured the")))
+    now = allowed(tok, c)
+    assert "town" in now and not now & {"in", "of", "a", "and", "near", ","}
+    feed(c, cols(c, ids(tok, "town near")))
+    now = allowed(tok, c)
+    assert {"the", "a", "river"} <= now and not now & {"and", "of", "in", ","}
+
+
+def test_headline_words_are_words_not_letters_of_abbreviations():
+    """Reuters headlines write "U.S." and "3 bln": "s", "u", "bn" had joined the headline vocabulary
+    (a summary wrote "Rapid s Support Forces")."""
+    assert SummaryWords(["s", "u", "bn", "up", "the", "kills"], set()).headline == ["up", "the", "kills"]
+    heads = ["U.S. bank profits up"] * 3 + ["U.S. bank shares up"] * 3
+    texts = ["the bank said profits were up and shares were up"] * 3
+    learnt = SummaryWords.learn(heads, texts).headline
+    assert "up" in learnt and "bank" in learnt and "s" not in learnt and "u" not in learnt
+
+
+def test_a_name_written_only_in_a_capitalised_dateline_is_written_as_a_name():
+    s = surface_forms("BEIRUT — The NATO chief met NATO envoys on Monday.\nARMED FORCES OF THE PHILIPPINES said.")
+    assert s["beirut"] == "Beirut" and s["philippines"] == "Philippines"
+    assert s["nato"] == "NATO"  # an acronym mid-sentence stays as written
+
+
+def test_render_drops_an_article_before_a_name_the_article_never_writes_after_one(tok, vocab):
+    text = "Syrian troops reached the Syrian border. Troops left Syria on Monday."
+    _, c = vocab.constraint([text])
+    assert c.render(ids(tok, "troops reached the syria") + [tok.sep_token_id], 0) == "Troops reached Syria"
+    assert c.render(ids(tok, "troops reached the syrian border") + [tok.sep_token_id], 0) == "Troops reached the Syrian border"
