@@ -440,8 +440,9 @@ def defined_abbreviations(text: str, mentions: Sequence[Mention]) -> dict[str, s
 
 def cluster_mentions(text: str, mentions: Iterable[Mention], aliases: dict[str, str]) -> list[Actor]:
     """One actor per normalised name (the alias table and the abbreviations the article defines
-    applied), named as the article writes it most (the alias table's canonical name when it has one),
-    in order of first mention."""
+    applied; a short form joins the longer name it ends; a country's military is one actor), named as
+    the article writes it most (the alias table's canonical name when it has one), in order of first
+    mention."""
     mentions = list(mentions)
     local = {k: v for k, v in defined_abbreviations(text, mentions).items() if k not in aliases}
     if local:
@@ -452,12 +453,43 @@ def cluster_mentions(text: str, mentions: Iterable[Mention], aliases: dict[str, 
         canon = aliases.get(m.text.strip().lower()) or aliases.get(key)
         groups.setdefault(normalise(canon) if canon else key, []).append(m)
     groups = _merge_short_forms(groups)
+    groups, merged = _merge_state_forces(groups)
     actors = []
     for key, ms in groups.items():
-        canon = next((aliases.get(m.text.strip().lower()) or aliases.get(normalise(m.text)) for m in ms
-                      if aliases.get(m.text.strip().lower()) or aliases.get(normalise(m.text))), None)
+        if key in merged:  # named by the form the article writes most, then that form's alias
+            shown = _display(text, ms)
+            canon = aliases.get(shown.lower()) or aliases.get(normalise(shown))
+        else:
+            canon = next((aliases.get(m.text.strip().lower()) or aliases.get(normalise(m.text)) for m in ms
+                          if aliases.get(m.text.strip().lower()) or aliases.get(normalise(m.text))), None)
         actors.append(Actor(canon or _display(text, ms), sorted(ms, key=lambda m: m.start)))
     return sorted(actors, key=lambda a: a.mentions[0].start)
+
+
+_STATE_FORCES = re.compile(r"^(?P<who>.+?)\s+(?:armed forces|forces|troops|soldiers|army|military)$", re.IGNORECASE)
+
+
+def _merge_state_forces(groups: dict[str, list[Mention]]) -> tuple[dict[str, list[Mention]], set[str]]:
+    """One actor for a country's military however the article writes it: "Iraqi forces", "Iraqi
+    troops" and "Iraqi army" (the seed article had "Iraqi forces" and "Iraqi army" as two actors).
+    Police, security forces and "Syrian government forces" are not merged. Returns (groups, merged keys)."""
+    by_country: dict[str, str] = {}
+    out: dict[str, list[Mention]] = {}
+    merged: set[str] = set()
+    for key, ms in groups.items():
+        m = _STATE_FORCES.match(ms[0].text.strip())
+        who = m.group("who") if m else None
+        if who is None or who not in _DEMONYM_WORDS or who in ("Shia", "Sunni", "Arab", "Kurdish"):
+            out[key] = ms
+            continue
+        if who in by_country:
+            first = by_country[who]
+            out[first] = out[first] + ms
+            merged.add(first)
+        else:
+            by_country[who] = key
+            out[key] = ms
+    return out, merged
 
 
 def _merge_short_forms(groups: dict[str, list[Mention]]) -> dict[str, list[Mention]]:

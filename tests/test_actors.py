@@ -154,3 +154,20 @@ def test_abbreviations_the_article_defines_join_their_name():
     assert [(a.name, len(a.mentions)) for a in actors] == [("Rapid Support Forces", 3)]
     # a parenthesis that is not the name's abbreviation is no alias
     assert [a.name for a in cluster_mentions("Police (Monday) said.", [Mention("Police", 0, 6, 0.9)], {})] == ["police"]
+
+
+def test_a_countrys_military_is_one_actor_however_the_article_writes_it():
+    """The seed article: "Iraqi forces" and "Iraqi troops" (alias "Iraqi army") came out as two actors,
+    "Syrian troops" and "Syrian military" as two."""
+    text = ("Iraqi forces took the crossing as Syrian troops waited. Iraqi troops and Iraqi border police moved on, "
+            "and Syrian troops left. Iraqi forces held it. The Syrian military announced a truce.")
+    names = ["Iraqi forces", "Syrian troops", "Iraqi troops", "Iraqi border police", "Syrian troops", "Iraqi forces",
+             "Syrian military"]
+    ms, at = [], 0
+    for n in names:
+        i = text.index(n, at)
+        ms.append(Mention(n, i, i + len(n), 0.9))
+        at = i + 1
+    actors = cluster_mentions(text, ms, {"iraqi troops": "Iraqi army"})
+    assert [a.name for a in actors] == ["Iraqi forces", "Syrian troops", "Iraqi border police"]  # the most written form
+    assert [len(a.mentions) for a in actors] == [3, 3, 1]
