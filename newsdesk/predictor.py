@@ -40,6 +40,7 @@ log = logging.getLogger("newsdesk")
 OUTPUT_SCHEMA_VERSION = 2  # output rows: 2 added `actor_mentions` (see README "Output of infer.py")
 SCORE_FLOOR = 0.05  # labels below this probability are left out of `scores`
 EVIDENCE_CHARS = 400  # evidence sentences are cut (at a word) to this many characters
+EVIDENCE_TIE = 0.1  # sentence probabilities this close to the best are tied for evidence: the earliest wins
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer_config.json")
 
 
@@ -319,7 +320,10 @@ class Predictor:
         return clusters + extra, sorted(rows, key=lambda r: r["start"])
 
     def evidence(self, s: Scored, labels: dict[str, list[str]], p: dict[str, np.ndarray] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
-        """For each predicted label: the sentence that supports it most, and its probability from that sentence."""
+        """For each predicted label: the sentence that supports it most, and its probability from that sentence.
+        Sentences within EVIDENCE_TIE of the best count as tied and the earliest wins: news states its main
+        event first (written dev, acled model: gold trigger in the evidence 0.579 with the plain argmax,
+        0.717 with the earliest within 0.1)."""
         if not s.sentences:
             return {task: {} for task in labels}
         probs = self.calibrate(s.sentence_logits)
@@ -336,7 +340,7 @@ class Predictor:
                     column = probs[task][:, names.index(label)]
                 else:
                     continue
-                j = int(np.argmax(column))
+                j = int(np.nonzero(column >= column.max() - EVIDENCE_TIE)[0][0])  # the earliest of the near-best
                 out[task][label] = {"sentence": cut(s.text[slice(*s.sentences[j])], EVIDENCE_CHARS), "score": round(float(column[j]), 4)}
         return out
 

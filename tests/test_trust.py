@@ -69,6 +69,28 @@ def test_evidence_is_the_best_sentence_for_each_predicted_label(tiny_predictor):
     assert ev["actors"] == {}
 
 
+def test_evidence_takes_the_earliest_of_near_tied_sentences(tiny_predictor):
+    """The seed's capture evidence was a later "control the Tanf area" sentence that scored a hair above
+    the lead that says "Iraqi forces captured ...": sentences within EVIDENCE_TIE of the best are tied."""
+    from newsdesk.predictor import EVIDENCE_TIE
+
+    labels = tiny_predictor.config.labels
+    text = "Troops took the town. Markets reopened. Troops control the area."
+    n_ev, n_ac, n_re = (len(labels[t]) for t in ("event_types", "actors", "region"))
+    cap = labels["event_types"].index("capture")
+    cal = tiny_predictor.config.calibration["event_types"]
+    prob = lambda z: apply_platt(np.array([[z] * n_ev]), cal)[0, cap]  # noqa: E731
+    chosen = []
+    for first, last in ((3.0, 3.3), (-1.0, 3.3)):
+        sent = {"event_types": np.full((3, n_ev), -5.0), "actors": np.full((3, n_ac), -5.0), "region": np.zeros((3, n_re))}
+        sent["event_types"][0, cap], sent["event_types"][2, cap] = first, last
+        s = Scored({"region": np.zeros(n_re), "event_types": np.zeros(n_ev), "actors": np.zeros(n_ac)}, 1, text=text,
+                   sentences=[(0, 21), (22, 39), (40, 65)], sentence_logits=sent)
+        chosen.append(tiny_predictor.evidence(s, {"event_types": ["capture"]})["event_types"]["capture"]["sentence"])
+    assert 0 < prob(3.3) - prob(3.0) <= EVIDENCE_TIE < prob(3.3) - prob(-1.0)  # a tie, then a clear winner
+    assert chosen == ["Troops took the town.", "Troops control the area."]
+
+
 def test_predictions_carry_evidence_from_the_article(tiny_predictor):
     text = ("Rebels captured the border town of Kidal on Monday after two days of fighting. "
             "Separately, the army and the rebels agreed a ceasefire in the north. Protesters marched in Bamako.")
