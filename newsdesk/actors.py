@@ -163,8 +163,19 @@ def decode_mentions(text: str, offsets: Sequence[Sequence[tuple[int, int]]], pro
             k += 1
     if repair:
         spans = [r for r in (repair_span(text, m, places) for m in spans) if keep_span(text, r, places)]
-        spans = _dedupe_overlaps(spans)
+        spans = _dedupe_overlaps(spans + [m for m in led_coalitions(text)
+                                          if not any(m.start < o.end and o.start < m.end for o in spans)])
     return [m for m in spans if m.score >= threshold]
+
+
+_LED_COALITION = re.compile(r"\b(?:[A-Z][\w.]*-led|[A-Z]{2,}-led) coalition\b")
+LED_COALITION_SCORE = 0.9
+
+
+def led_coalitions(text: str) -> list[Mention]:
+    """"US-led coalition", "Saudi-led coalition": always an actor, also where the tagger missed it
+    (the seed's "supported by Iraqi and US-led coalition aircraft")."""
+    return [Mention(m.group(0), m.start(), m.end(), LED_COALITION_SCORE) for m in _LED_COALITION.finditer(text)]
 
 
 def _viterbi(logp: np.ndarray) -> list[int]:

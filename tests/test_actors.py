@@ -171,3 +171,13 @@ def test_a_countrys_military_is_one_actor_however_the_article_writes_it():
     actors = cluster_mentions(text, ms, {"iraqi troops": "Iraqi army"})
     assert [a.name for a in actors] == ["Iraqi forces", "Syrian troops", "Iraqi border police"]  # the most written form
     assert [len(a.mentions) for a in actors] == [3, 3, 1]
+
+
+def test_a_led_coalition_is_a_mention_even_where_the_tagger_missed_it():
+    """The seed article's "supported by Iraqi and US-led coalition aircraft": the tagger marked nothing."""
+    text = "Tribal forces, supported by Iraqi and US-led coalition aircraft, took the crossing."
+    words = [(m.start(), m.end()) for m in __import__("re").finditer(r"\S+", text)]
+    probs = np.array([B, I] + [O] * (len(words) - 2))  # only "Tribal forces," tagged
+    spans = decode_mentions(text, [words], [probs])
+    assert [(m.text, text[m.start:m.end]) for m in spans] == [("Tribal forces", "Tribal forces"),
+                                                             ("US-led coalition", "US-led coalition")]
