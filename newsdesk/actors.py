@@ -241,6 +241,10 @@ def _sentence_initial(text: str, start: int) -> bool:
     return start == 0 or before[-1:] in (".", "!", "?", "\n", '"', "“", "—", ":") or "\n" in text[max(0, start - 2) : start]
 
 
+# a name's word written with a lower-case article: "Jama'at Nusrat al-Islam wal-Muslimin"
+_ARABIC_ARTICLE = re.compile(r"^(?:al|el|wal|ad|ar|as|at|az|ash|an)-[A-Z]")
+
+
 def repair_span(text: str, m: Mention, places: set[str] | frozenset = frozenset()) -> Mention:
     """Complete a span to the name the article writes: a lone adjective takes the head noun after it
     ("Syrian" + "troops"); a span takes in the words right before it that belong to the name
@@ -271,7 +275,8 @@ def repair_span(text: str, m: Mention, places: set[str] | frozenset = frozenset(
         if prev is None:
             break
         j, w = prev
-        capital = w[:1].isupper() and not _sentence_initial(text, j) and w.lower() not in ("the", "a", "an", "and", "of")
+        capital = ((w[:1].isupper() or _ARABIC_ARTICLE.match(w)) and not _sentence_initial(text, j)
+                   and w.lower() not in ("the", "a", "an", "and", "of"))
         led = bool(re.match(r"^[\w.]+-(led|backed|aligned|allied|affiliated|controlled|based)$", w, re.IGNORECASE))
         if capital or led or (w.lower() in MODIFIERS and text[start:end].split()[0].lower() in HEAD_NOUNS | MODIFIERS):
             if w.lower() in ("the", "a", "an"):

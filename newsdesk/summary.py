@@ -429,6 +429,10 @@ class WordConstraint:
                 if parts:
                     parts[-1] += key
                 continue
+            if key.lower() in ("a", "an") and i + 1 < len(words):
+                nxt = self.vocab[words[i + 1]]
+                parts.append(indefinite_article(surf.get(nxt.lower()) or nxt))  # "a immediate ceasefire": "an"
+                continue
             if not self.uncased:
                 parts.append(key)
             elif kinds[w] == FUNCTION or (key in self.initial_only and key in self.headline_set):
@@ -491,6 +495,18 @@ def surface_forms(text: str) -> dict[str, str]:
             best = best.capitalize()
         out[k] = best
     return out
+
+def indefinite_article(next_word: str) -> str:
+    """"a" or "an" by the next word's first sound, as spelled: "an immediate", "a truce", "a UN",
+    "an 18-day", "a one-week", "a European"."""
+    w = next_word.lower()
+    if w[:1].isdigit():
+        return "an" if re.match(r"(?:8|11|18|80)(?:\D|$)|8\d\d", w) else "a"
+    vowel = w[:1] in "aeiou" and not re.match(r"(?:one|once|eu|uni|use|usu|ura|uk)", w)
+    if next_word[:2].isupper() and not re.search(r"[AEIOU]", next_word[1:]):  # read letter by letter: "an RSF"
+        vowel = next_word[0] in "AEFHILMNORSX"
+    return "an" if vowel or re.match(r"(?:hour|honest|honou?r)", w) else "a"
+
 
 _AFTER_ARTICLE_RE = re.compile(r"\b(?:the|a|an)\s+(" + WORD_RE.pattern + ")", re.IGNORECASE)
 

@@ -181,3 +181,10 @@ def test_a_led_coalition_is_a_mention_even_where_the_tagger_missed_it():
     spans = decode_mentions(text, [words], [probs])
     assert [(m.text, text[m.start:m.end]) for m in spans] == [("Tribal forces", "Tribal forces"),
                                                              ("US-led coalition", "US-led coalition")]
+
+
+def test_a_name_takes_in_its_words_with_a_lower_case_arabic_article():
+    """The demo printed the actor "wal-Muslimin" for "Jama'at Nusrat al-Islam wal-Muslimin (JNIM)"."""
+    text = "The town has been under blockade by Jama'at Nusrat al-Islam wal-Muslimin (JNIM) for months."
+    i = text.index("wal-Muslimin")
+    assert repair_span(text, Mention("wal-Muslimin", i, i + 12, 0.9)).text == "Jama'at Nusrat al-Islam wal-Muslimin"

@@ -192,3 +192,15 @@ def test_render_drops_an_article_before_a_name_the_article_never_writes_after_on
     _, c = vocab.constraint([text])
     assert c.render(ids(tok, "troops reached the syria") + [tok.sep_token_id], 0) == "Troops reached Syria"
     assert c.render(ids(tok, "troops reached the syrian border") + [tok.sep_token_id], 0) == "Troops reached the Syrian border"
+
+
+def test_a_or_an_by_the_next_words_sound(tok, vocab):
+    """The demo wrote "agree to a immediate ceasefire"."""
+    from newsdesk.summary import indefinite_article
+
+    text = "The two sides agreed an immediate truce with the RSF and a UN team on Monday."
+    _, c = vocab.constraint([text])
+    assert c.render(ids(tok, "sides agreed a immediate truce") + [tok.sep_token_id], 0) == "Sides agreed an immediate truce"
+    assert c.render(ids(tok, "sides agreed an truce") + [tok.sep_token_id], 0) == "Sides agreed a truce"
+    assert [indefinite_article(w) for w in ("RSF", "UN", "NATO", "18-day", "one-week", "European", "hour")] == [
+        "an", "a", "a", "an", "a", "a", "an"]
