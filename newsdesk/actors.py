@@ -386,8 +386,25 @@ def _written_before_place_noun(text: str, name: str) -> bool:
     return False
 
 
+# verbs that make a country the subject of an act ("Pakistan and Afghanistan agreed", "Russia said")
+ACTING_VERBS = {"agreed", "agree", "agrees", "signed", "accused", "accuses", "denied", "denies", "announced",
+                "rejected", "rejects", "warned", "demanded", "deployed", "launched", "recalled", "expelled",
+                "condemned", "vowed", "pledged", "proposed", "retaliated", "withdrew", "sent"}
+
+
+def _acts(text: str, m: Mention) -> bool:
+    """Is the place name `m` a party acting in the sentence: followed by an acting verb, directly or
+    after "and <Name>" ("Pakistan and Afghanistan agreed on Sunday", "Ukraine have agreed")?"""
+    nxt = _ACTING.match(text, m.end)
+    return bool(nxt) and nxt.group(1).lower() in ACTING_VERBS
+
+
+_ACTING = re.compile(r"(?:\s+and\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)?\s+(?:have\s+|has\s+)?(\w+)")
+
+
 def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset()) -> bool:
-    """Drop what is not an actor's name: a bare place ("Syria"; a name followed by "area", "border",
+    """Drop what is not an actor's name: a bare place ("Syria", unless it acts: "Pakistan and
+    Afghanistan agreed"; a name followed by "area", "border",
     "city" ...; a name the article writes before "crossing", "town" ... anywhere; one word right after
     "in", "near", "from" ...), a lone adjective ("Syrian",
     "Iranian-sponsored"), a lone generic lower-case noun ("forces", "rates") other than groups of
@@ -396,7 +413,9 @@ def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset())
     if not t or not any(ch.isalpha() for ch in t):
         return False
     words = t.split()
-    if t in PLACES or t in places or len(words) > 9 or re.search(r"[.!?]\s", t):
+    if (t in PLACES or t in places) and not _acts(text, m):
+        return False
+    if len(words) > 9 or re.search(r"[.!?]\s", t):
         return False
     nxt = _word_after(text, m.end)
     if nxt and nxt[1].lower() in PLACE_NOUNS and words[-1].lower() not in HEAD_NOUNS:

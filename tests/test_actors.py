@@ -188,3 +188,12 @@ def test_a_name_takes_in_its_words_with_a_lower_case_arabic_article():
     text = "The town has been under blockade by Jama'at Nusrat al-Islam wal-Muslimin (JNIM) for months."
     i = text.index("wal-Muslimin")
     assert repair_span(text, Mention("wal-Muslimin", i, i + 12, 0.9)).text == "Jama'at Nusrat al-Islam wal-Muslimin"
+
+
+def test_a_country_that_acts_is_an_actor_a_country_as_a_place_is_not():
+    """Written dev: "Pakistan and Afghanistan agreed on Sunday to an immediate ceasefire" (gold actors:
+    both countries) lost both as places."""
+    text = "Pakistan and Afghanistan agreed on Sunday to a ceasefire. Fighting in Afghanistan went on. Russia said so."
+    keep = lambda t, at=0: keep_span(text, Mention(t, text.index(t, at), text.index(t, at) + len(t), 0.9))  # noqa: E731
+    assert keep("Pakistan") and keep("Afghanistan") and keep("Russia") is False
+    assert not keep("Afghanistan", text.index("Fighting"))
