@@ -343,12 +343,12 @@ def _without_member_noun(text: str, start: int, end: int, places: set[str] | fro
     if last in MEMBER_NOUNS and rest[-1].lower() in ORG_HEADS:
         return start + words[-2].end()
     head = rest[-1]
-    is_name = (any(ch.isupper() for ch in head) and head not in _DEMONYM_WORDS | _DEMONYM_LAST | _NOT_NAMES and head not in PLACES
-               and head not in places and head.lower() not in HEAD_NOUNS and (len(rest) > 1 or head.lower() not in MODIFIERS) and not _ATTRIBUTIVE.match(head))
+    is_name = (any(ch.isupper() for ch in head) and head not in _DEMONYM_WORDS | _DEMONYM_LAST | _NOT_NAMES
+               and head not in PLACES and head not in places and head.lower() not in HEAD_NOUNS
+               and (len(rest) > 1 or head.lower() not in MODIFIERS) and not _ATTRIBUTIVE.match(head))
     if is_name and all(any(ch.isupper() or ch.isdigit() for ch in w) for w in rest):
         return start + words[-2].end()
     return end
-
 
 
 PLACE_NOUNS = {"area", "areas", "city", "town", "province", "district", "region", "border", "crossing", "river", "valley",
@@ -425,7 +425,7 @@ def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset())
     prev = _word_before(text, m.start)
     if len(words) == 1 and prev and prev[1].lower() in LOCATIVES and not t.isupper():
         return False
-    if len(words) == 1 and re.match(r"^[\w.]+-(sponsored|backed|led|aligned|allied|affiliated|controlled|based|supported)$", t, re.I):
+    if len(words) == 1 and _ATTRIBUTIVE.match(t):
         return False
     if len(words) == 1:
         w = words[0]
@@ -482,21 +482,21 @@ def cluster_mentions(text: str, mentions: Iterable[Mention], aliases: dict[str, 
     local = {k: v for k, v in defined_abbreviations(text, mentions).items() if k not in aliases}
     if local:
         aliases = {**aliases, **{k: aliases.get(v.lower(), v) for k, v in local.items()}}
+    def alias(name: str) -> str | None:
+        return aliases.get(name.strip().lower()) or aliases.get(normalise(name))
+
     groups: dict[str, list[Mention]] = {}
     for m in mentions:
-        key = normalise(m.text)
-        canon = aliases.get(m.text.strip().lower()) or aliases.get(key)
-        groups.setdefault(normalise(canon) if canon else key, []).append(m)
+        canon = alias(m.text)
+        groups.setdefault(normalise(canon or m.text), []).append(m)
     groups = _merge_short_forms(groups)
     groups, merged = _merge_state_forces(groups)
     actors = []
     for key, ms in groups.items():
         if key in merged:  # named by the form the article writes most, then that form's alias
-            shown = _display(text, ms)
-            canon = aliases.get(shown.lower()) or aliases.get(normalise(shown))
+            canon = alias(_display(text, ms))
         else:
-            canon = next((aliases.get(m.text.strip().lower()) or aliases.get(normalise(m.text)) for m in ms
-                          if aliases.get(m.text.strip().lower()) or aliases.get(normalise(m.text))), None)
+            canon = next((a for a in map(alias, (m.text for m in ms)) if a), None)
         actors.append(Actor(canon or _display(text, ms), sorted(ms, key=lambda m: m.start)))
     return sorted(actors, key=lambda a: a.mentions[0].start)
 

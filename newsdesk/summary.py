@@ -483,7 +483,8 @@ def surface_forms(text: str) -> dict[str, str]:
         shouting = len(w) > 3 and w.isupper()
         forms[w.lower()][w] += 0.1 if (initial or shouting) else 1.0
         if shouting:
-            line_start = m.start() == 0 or text[: m.start()].rstrip(" \t").endswith("\n")
+            nl = text.rfind("\n", 0, m.start())  # only this line's start is read, not the whole prefix
+            line_start = m.start() == 0 or (nl >= 0 and not text[nl + 1 : m.start()].strip(" \t"))
             gaps = [(matches[i - 1], text[matches[i - 1].end() : m.start()])] if i else []
             gaps += [(matches[i + 1], text[m.end() : matches[i + 1].start()])] if i + 1 < len(matches) else []
             run = any(len(n.group(0)) > 1 and n.group(0).isupper() and len(gap) <= 2 for n, gap in gaps)
@@ -495,6 +496,7 @@ def surface_forms(text: str) -> dict[str, str]:
             best = best.capitalize()
         out[k] = best
     return out
+
 
 def indefinite_article(next_word: str) -> str:
     """"a" or "an" by the next word's first sound, as spelled: "an immediate", "a truce", "a UN",
