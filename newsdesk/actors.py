@@ -215,10 +215,13 @@ HEAD_NOUNS = {"troops", "forces", "force", "army", "military", "police", "soldie
 MODIFIERS = {"border", "riot", "tribal", "federal", "national", "special", "security", "paramilitary", "government",
              "opposition", "rebel", "state", "local", "armed", "military", "coast", "presidential", "republican"}
 GROUP_NOUNS = {"protesters", "demonstrators", "civilians", "rioters", "farmers", "students", "workers", "villagers",
-               "residents", "refugees", "migrants", "herders", "miners", "traders", "journalists", "teachers", "doctors"}
+               "residents", "refugees", "migrants", "herders", "miners", "traders", "journalists", "teachers", "doctors",
+               "gunmen", "militants", "rebels", "insurgents", "bandits", "looters", "smugglers", "settlers", "vigilantes",
+               "passengers", "fishermen", "worshippers", "mourners", "commuters", "nurses", "pensioners", "immigrants"}
 PLACES = set(DEMONYMS) | {"US", "U.S.", "UK", "Europe", "Africa", "Asia", "America", "Gaza", "West Bank", "Darfur",
                           "Kurdistan", "Crimea", "Donbas", "Sahel", "Kashmir"}
-_DEMONYM_WORDS = {d for d in DEMONYMS.values()} | {"American", "Kurdish", "Arab", "Israeli", "Iranian", "Shia", "Sunni"}
+_DEMONYM_WORDS = {d for d in DEMONYMS.values()} | {"American", "Kurdish", "Arab", "Israeli", "Iranian", "Shia", "Sunni",
+                                                   "Filipino", "Emirati"}
 
 
 def _word_before(text: str, start: int) -> tuple[int, str] | None:
@@ -241,6 +244,10 @@ def _sentence_initial(text: str, start: int) -> bool:
     return start == 0 or before[-1:] in (".", "!", "?", "\n", '"', "“", "—", ":") or "\n" in text[max(0, start - 2) : start]
 
 
+# lower-case words that describe the named group after them ("rebel" Coalition of Patriots for Change)
+_DESCRIPTOR = re.compile(r"(?:(?:rebel|rebels|militant|jihadist|insurgent|separatist|armed|extremist|group)\s+)+(?=[A-Z])")
+# a place's possessive before a capitalised name: "Mali's" High Islamic Council
+_PLACE_POSSESSIVE = re.compile(r"([A-Z][\w.-]*(?: [A-Z][\w.-]*)*)['’]s (?=[A-Z])")
 # a name's word written with a lower-case article: "Jama'at Nusrat al-Islam wal-Muslimin"
 _ARABIC_ARTICLE = re.compile(r"^(?:al|el|wal|ad|ar|as|at|az|ash|an)-[A-Z]")
 
@@ -251,6 +258,9 @@ def repair_span(text: str, m: Mention, places: set[str] | frozenset = frozenset(
     (capitalised words mid-sentence: "Popular Mobilization" + "Forces"; "US-led" + "coalition";
     modifiers such as "border" + "police")."""
     start, end = _complete_end(text, m.start, m.end)
+    owner = _PLACE_POSSESSIVE.match(text, start, end)
+    if owner and (owner.group(1) in PLACES or owner.group(1) in places):
+        start = owner.end()  # "Mali's High Islamic Council" -> "High Islamic Council"
     words = text[start:end].split()
     if not words:
         return Mention("", start, start, m.score)
@@ -276,7 +286,7 @@ def repair_span(text: str, m: Mention, places: set[str] | frozenset = frozenset(
             break
         j, w = prev
         capital = ((w[:1].isupper() or _ARABIC_ARTICLE.match(w)) and not _sentence_initial(text, j)
-                   and w.lower() not in ("the", "a", "an", "and", "of"))
+                   and w.lower() not in ("the", "a", "an", "and", "of") and not w.endswith(("'s", "’s")))
         led = bool(re.match(r"^[\w.]+-(led|backed|aligned|allied|affiliated|controlled|based)$", w, re.IGNORECASE))
         if capital or led or (w.lower() in MODIFIERS and text[start:end].split()[0].lower() in HEAD_NOUNS | MODIFIERS):
             if w.lower() in ("the", "a", "an"):
@@ -287,9 +297,91 @@ def repair_span(text: str, m: Mention, places: set[str] | frozenset = frozenset(
             start = j
         break
     end = _without_member_noun(text, start, end, places)
+    described = _DESCRIPTOR.match(text, start, end)
+    if described and described.end() < end:  # "rebel Coalition of Patriots for Change" -> the name
+        start = described.end()
+    appositive = re.search(r" [a-z]+ ([A-Z][A-Z0-9-]{2,})$", text[start:end])
+    if appositive:  # "the United Nations mission MINUSCA" -> "MINUSCA"
+        start = start + appositive.start(1)
+    start, end = _without_loose_words(text, start, end)
     if (start, end) == (m.start, m.end):
         return m
     return _span(text, start, end, m.score)
+
+
+def _name_word(w: str) -> bool:
+    """A word of a proper name: capitalised ("Hamas", "US-led"), with a digit ("M23"), "al-Shabaab"; not a
+    number, a weekday or month, a capitalised function word ("On", "The")."""
+    return (not _never_name(w) and (w[:1].isupper() or any(ch.isdigit() for ch in w)
+                                    or bool(_ARABIC_ARTICLE.match(w.strip(_PUNCT)))))
+
+
+def _people_word(w: str) -> bool:
+    w = w.strip(",;:'\"’”").lower()
+    return w in PEOPLE_NOUNS or bool(_PEOPLE_SUFFIX.search(w))
+
+
+# words that are never part of an actor's name, whatever the text: function words, reporting verbs
+_NEVER_IN_NAMES = {"on", "in", "at", "the", "a", "an", "to", "from", "by", "with", "as", "after", "before", "during",
+                   "over", "under", "around", "near", "against", "about", "into", "while", "when", "where", "was",
+                   "were", "is", "are", "has", "have", "had", "been", "be", "that", "which", "who", "this", "these",
+                   "those", "its", "their", "his", "her", "it", "they", "he", "she", "no", "not", "said", "says",
+                   "reported", "reportedly", "according", "killed", "wounded", "injured", "attacked", "held",
+                   "staged", "protested", "gathered", "demanded", "demanding", "least", "some", "several"}
+
+
+_PUNCT = ",;:.!?()[]{}\"'’“”"
+
+
+def _never_name(word: str) -> bool:
+    """A number, a date word, a function or reporting word ("On 13 March 2022", "The", "they")."""
+    w = word.strip(_PUNCT)
+    return (not w or bool(re.fullmatch(r"[\d.,:/%-]+(?:st|nd|rd|th)?", w)) or w in _CALENDAR
+            or w.lower() in _NEVER_IN_NAMES)
+
+
+def outside_names(word: str, cased: bool) -> bool:
+    """Can `word` be no part of an actor's name? Numbers, dates, weekdays and months, function and
+    reporting words; in cased text also lower-case words that are not people nouns or modifiers
+    ("district", "protest", "blocked"). Capitalised words and people nouns ("farmers") are not judged:
+    a record's actor list may simply not name them."""
+    if _never_name(word):
+        return True
+    w = word.strip(_PUNCT)
+    return (cased and w.islower() and not _people_word(w) and w not in MODIFIERS and w not in HEAD_NOUNS
+            and not _ARABIC_ARTICLE.match(w) and w not in {"and", "of", "for", "de", "del", "la", "el"})
+
+
+@functools.lru_cache(maxsize=8)
+def _cased(text: str) -> bool:
+    return any(ch.isupper() for ch in text)
+
+
+def _without_loose_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the words the tagger ran on into: numbers, dates and function words before it
+    ("On 13 March 2022, in" Recife), an infinitive ("Russia troops" to fire ...) and lower-case words
+    after the last word that names someone ("Libya" must, "Northern Ireland" because, "Israeli police"
+    custody, "militants" loyal). A span with no such word is empty ("died as a result", "Monday
+    outlawed", "January 2022"): `keep_span` drops it. In text without capitals only numbers, dates and
+    function words at its edges go."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    for k in range(1, len(words) - 1):
+        if words[k].group() == "to" and words[k + 1].group().islower():
+            words = words[:k]
+            break
+    ws = [w.group() for w in words]
+    if not _cased(text):  # lower-cased wire text (MUC-4): no capitals to tell names by, only the sure misses
+        kept = [k for k in range(len(ws)) if not _never_name(ws[k])]
+        return (start + words[kept[0]].start(), start + words[kept[-1]].end()) if kept else (start, start)
+    number = lambda k: bool(re.fullmatch(r"\d+", ws[k].strip(_PUNCT)))  # noqa: E731
+    # a number next to a name is part of it ("400 Mawozo", "Barrio 18"), not a date ("13 March")
+    named = [k for k in range(len(ws)) if _name_word(ws[k]) or _people_word(ws[k])
+             or (number(k) and k > 0 and _name_word(ws[k - 1]))]
+    if not named:
+        return start, start
+    first = next(k for k in range(len(ws)) if not _never_name(ws[k])
+                 or (number(k) and k + 1 < len(ws) and _name_word(ws[k + 1])))  # "On 13 March, in" Recife
+    return start + words[first].start(), start + words[named[-1]].end()
 
 
 # words a name does not end with: the tagger ran one word too far ("Tribal forces and", "Office of")
@@ -299,13 +391,17 @@ _TRAILING_FUNCTION_WORDS = {"and", "or", "of", "in", "for", "the", "to", "on", "
 # nouns for the people of an organisation: "Syrian opposition fighters" is the Syrian opposition,
 # "Haitian National Police officers" the Haitian National Police
 MEMBER_NOUNS = {"fighters", "militants", "members", "officers", "sub-clans", "loyalists", "operatives", "personnel",
-                "agents", "commanders", "supporters", "cadres", "militiamen", "policemen"}
+                "agents", "commanders", "supporters", "cadres", "militiamen", "policemen", "leadership", "leaders"}
+# people who speak for an organisation or a country: "Ukrainian officials" said is a source, not a party;
+# "European Union foreign ministers" are the European Union
+SPEAKER_NOUNS = {"officials", "ministers", "diplomats", "spokesmen", "spokespeople", "envoys"}
 # lower-case nouns after a group's proper name ("Islamic State group", "400 Mawozo gang")
-GROUP_SUFFIXES = {"gang", "coalition", "group", "forces", "troops", "militia", "fighters", "militants"}
+GROUP_SUFFIXES = {"gang", "coalition", "group", "forces", "troops", "militia", "fighters", "militants", "rebellion"}
 # capitalised words before a group noun that are not the group's name
 _NOT_NAMES = {"US", "U.S.", "UN", "EU", "AU", "UK", "NATO", "Druze", "Bedouin", "Fulani", "Tuareg", "Alawite", "Christian",
               "Muslim", "Hindu", "Kuki", "Meitei", "Hutu", "Tutsi", "Pashtun", "Baloch", "Yazidi", "Amhara", "Oromo",
               "Tigrayan", "Somali", "Afar", "Tiv", "Jukun", "Igbo", "Yoruba", "Hausa", "Rohingya", "Rakhine", "Karen"}
+_ETHNIC = _NOT_NAMES - {"US", "U.S.", "UN", "EU", "AU", "UK", "NATO"}  # alone, a people, not a party ("Kuki" umbrella groups)
 _DEMONYM_LAST = {d.split()[-1] for d in _DEMONYM_WORDS}  # "North Korean" soldiers
 _ATTRIBUTIVE = re.compile(r"^[\w.]+-(led|backed|aligned|allied|affiliated|controlled|based|sponsored|supported)$", re.I)
 # an organisation's head noun before a member noun
@@ -313,16 +409,31 @@ ORG_HEADS = {"opposition", "police", "government", "army", "military", "militia"
              "gendarmerie", "navy", "movement", "front", "party", "council", "alliance", "brigade", "cartel"}
 
 
+# lower-case nouns a group of people or an organisation is named by: the last word of an actor that
+# has no proper name ("tribal forces", "local militia", "truffle hunters")
+PEOPLE_NOUNS = (HEAD_NOUNS | GROUP_NOUNS | ORG_HEADS | MEMBER_NOUNS | GROUP_SUFFIXES | SPEAKER_NOUNS
+                | {"guerrillas", "guerrilla", "peacekeepers", "tribesmen", "gangs", "groups", "factions", "faction",
+                   "clans", "clan", "tribes", "tribe", "community", "communities", "network", "organization",
+                   "organisation", "agency", "union", "unions", "associations", "administration", "cabinet",
+                   "parliament", "court", "ministry", "command", "service", "services", "brigades", "battalion",
+                   "units", "unit", "squads", "commandos", "youths", "wing", "committee", "councils", "fans",
+                   "nationals", "auxiliaries", "jirga", "children", "passers-by", "colectivos", "force", "guards"})
+_PEOPLE_SUFFIX = re.compile(r"(?:ers|ors|ists|ants|ents|ians|eers|men|ees|ites)$")
+_CALENDAR = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+             "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+
+
 def _complete_end(text: str, start: int, end: int) -> tuple[int, int]:
     """A span that ends on a function word: a capitalised name that ends on "of", "for", "in" takes the
-    name the article writes next ("Union for Peace in" + "the Central African Republic"); otherwise the
-    function words are dropped ("Tribal forces and" -> "Tribal forces")."""
+    name the article writes next ("Union for Peace in" + "the Central African Republic"); otherwise, and
+    after a one-word name ("the OLA in" Dar es Salaam), the function words are dropped ("Tribal forces
+    and" -> "Tribal forces")."""
     while True:
         words = list(re.finditer(r"\S+", text[start:end]))
         if len(words) < 2 or words[-1].group().lower() not in _TRAILING_FUNCTION_WORDS:
             return start, end
         last = words[-1].group().lower()
-        if last in ("of", "for", "in", "de") and text[start:start + 1].isupper():
+        if last in ("of", "for", "in", "de") and text[start:start + 1].isupper() and len(words) > 2:
             nxt = re.match(r"(?: the)?((?: (?:[A-Z][\w'’.-]*))+)", text[end:])
             if nxt:
                 return start, end + nxt.end()
@@ -337,6 +448,14 @@ def _without_member_noun(text: str, start: int, end: int, places: set[str] | fro
     "Shia fighters", "US-led coalition", "Karabakh Armenian forces" stay)."""
     words = list(re.finditer(r"\S+", text[start:end]))
     last = words[-1].group() if words else ""
+    if len(words) >= 2 and last in SPEAKER_NOUNS:  # "European Union foreign ministers" -> "European Union"
+        k = len(words) - 1
+        while k > 0 and words[k - 1].group().islower():
+            k -= 1
+        rest = [w.group() for w in words[:k]]
+        if rest and rest[-1] not in _DEMONYM_WORDS | _DEMONYM_LAST and all(w[:1].isupper() for w in rest):
+            return start + words[k - 1].end()
+        return end
     if len(words) < 2 or last not in MEMBER_NOUNS | GROUP_SUFFIXES:
         return end
     rest = [w.group() for w in words[:-1]]
@@ -427,15 +546,23 @@ def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset())
         return False
     if len(words) == 1 and _ATTRIBUTIVE.match(t):
         return False
+    if len(words) == 1 and _WEAPON.match(t):
+        return False  # "BM-21" rockets, "F-16" jets
+    if words[-1].lower() in SPEAKER_NOUNS and all(w in _DEMONYM_WORDS or w in PLACES or w in places for w in words[:-1]):
+        return False  # "Ukrainian officials" said: a source, not a party
     if len(words) == 1:
         w = words[0]
-        if w in _DEMONYM_WORDS or (w[:1].isupper() and w.endswith(("ian", "ese", "ish")) and not w.isupper()):
+        if w in _DEMONYM_WORDS or w in _ETHNIC or (w[:1].isupper() and w.endswith(("ian", "ese", "ish")) and not w.isupper()):
             return False
         if w.islower() and w not in GROUP_NOUNS:
             return False
         if len(w) <= 2 and not w.isupper():
             return False
     return True
+
+
+# a weapon's designation: letters, a hyphen, a number ("BM-21", "F-16", "MiG-29", "T-72"; not "M23")
+_WEAPON = re.compile(r"^[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Z]?$")
 
 
 def _dedupe_overlaps(spans: list[Mention]) -> list[Mention]:
@@ -489,7 +616,7 @@ def cluster_mentions(text: str, mentions: Iterable[Mention], aliases: dict[str, 
     for m in mentions:
         canon = alias(m.text)
         groups.setdefault(normalise(canon or m.text), []).append(m)
-    groups = _merge_short_forms(groups)
+    groups = _merge_short_forms(groups, cased=_cased(text))
     groups, merged = _merge_state_forces(groups)
     actors = []
     for key, ms in groups.items():
@@ -527,20 +654,46 @@ def _merge_state_forces(groups: dict[str, list[Mention]]) -> tuple[dict[str, lis
     return out, merged
 
 
-def _merge_short_forms(groups: dict[str, list[Mention]]) -> dict[str, list[Mention]]:
-    """A capitalised name that is the end of a longer name in the same article is that actor written
-    short ("Mawozo" -> "400 Mawozo", "Shabaab" -> "al-Shabaab" is not: whole words only)."""
+def _merge_short_forms(groups: dict[str, list[Mention]], cased: bool = True) -> dict[str, list[Mention]]:
+    """A name written short joins the longer name of the same article it is part of (whole words only):
+    a capitalised name that ends a longer one ("Mawozo" -> "400 Mawozo", "M23" -> "AFC/M23"; "Shabaab"
+    -> "al-Shabaab" is not); in cased text, a lower-case name that ends exactly one longer name
+    ("transitional government" -> "Malian transitional government", "community police" -> "armed
+    community police"); a capitalised name that starts a longer one whose other words are lower-case
+    or begin with "of" ("Tiv" -> "Tiv community", "Armed Forces" -> "Armed Forces of the Philippines";
+    "Islamic State" -> "Islamic State Central Africa Province" is not)."""
     keys = sorted(groups, key=lambda k: -len(k))
     out: dict[str, list[Mention]] = {}
     for k in keys:
         ms = groups[k]
         named = any(ch.isupper() for ch in ms[0].text)
-        longer = next((o for o in out if named and o.endswith(" " + k)), None)
+        if named:
+            longer = next((o for o in out if o.endswith((" " + k, "/" + k))), None)
+            if longer is None:
+                longer = next((o for o in out if _continues_name(ms, out[o])), None)
+        elif cased:
+            ends = [o for o in out if o.endswith(" " + k)]
+            longer = ends[0] if len(ends) == 1 else None
+        else:
+            longer = None
         if longer is not None:
             out[longer] = out[longer] + ms
         else:
             out[k] = ms
     return {k: out[k] for k in groups if k in out}
+
+
+def _continues_name(short: list[Mention], longer: list[Mention]) -> bool:
+    """Is a written form of `longer` a written form of `short` followed by lower-case words
+    ("community", "armed factions") or by "of ..."?"""
+    for a in {m.text.strip().lower() for m in short}:
+        for m in longer:
+            t = m.text.strip()
+            if t.lower().startswith(a + " "):
+                rest = t[len(a):].split()
+                if rest[0] == "of" or all(w.islower() for w in rest):
+                    return True
+    return False
 
 
 def _display(text: str, ms: list[Mention]) -> str:
@@ -568,32 +721,37 @@ class Linker:
         self.aliases = aliases
         self.exact: dict[str, str] = {}
         self.forms: dict[str, list[str]] = {}
+        stripped = Counter(normalise(_PAREN.sub("", name)) for name in self.catalogue)
         for name in self.catalogue:
-            self.exact.setdefault(normalise(_PAREN.sub("", name)), name)
+            key = normalise(_PAREN.sub("", name))
+            if stripped[key] == 1:  # "Protesters" stands for dozens of "Protesters (Country)": not exact
+                self.exact[key] = name
             for f in catalogue_forms(name):
                 self.forms.setdefault(normalise(f), []).append(name)
 
     def link(self, actor: Actor, head_probs: dict[str, float] | None = None, floor: float = 0.05) -> str | None:
         """The catalogue name of `actor`, or None. Aliases and exact names link outright; a catalogue
         surface form ("Iraqi forces") or a near-identical name links when the head gives it >= `floor`
-        (the most probable one when several match)."""
+        (the most probable one when several match). A lower-case catalogue name ("protesters", from
+        written samples) yields to a country's form the head supports ("Protesters (India)")."""
         probs = head_probs or {}
         names = {actor.name, *(m.text for m in actor.mentions)}
+        generic = None
         for n in names:
             canon = self.aliases.get(n.strip().lower())
-            if canon in self.catalogue:
-                return canon
-            hit = self.exact.get(normalise(n))
-            if hit:
+            hit = canon if canon in self.catalogue else self.exact.get(normalise(n))
+            if hit and hit.islower():
+                generic = hit  # "protesters": a country's "Protesters (India)" the head supports is more precise
+            elif hit:
                 return hit
         candidates: set[str] = set()
         for n in names:
             candidates |= set(self.forms.get(normalise(n), ()))
             close = difflib.get_close_matches(normalise(n), list(self.exact), n=2, cutoff=0.9)
             candidates |= {self.exact[c] for c in close}
-        scored = [(probs.get(c, 0.0), c) for c in candidates]
+        scored = [(probs.get(c, 0.0), c) for c in candidates - {generic}]
         scored = [x for x in scored if x[0] >= floor]
-        return max(scored)[1] if scored else None
+        return max(scored)[1] if scored else generic
 
 
 # ----------------------------------------------------------------------------- gazetteer
