@@ -41,6 +41,8 @@ new more most less least many much few several other another such own same
 says said say tells told calls call
 """.split()
 PUNCTUATION_WORDS = (",", ":")
+# conjunctions a headline uses once: "X and Y and Z push to Marib" is a list, not a headline
+ONCE_WORDS = ("and", "as", "while", "but", "or")
 ARTICLES = ("the", "a", "an")  # a content word must follow one
 # a content word or a determiner must follow one ("in the", "in Syria"; not "in and", "of ,")
 PREPOSITIONS = set("""of in on at to for from by with without into onto over under after before during since until
@@ -227,7 +229,8 @@ class WordConstraint:
     Tables: `child_col/child_node` [nodes, K] (continuations, -1 = none), `root_node` [subset]
     (the node a word-start token leads to, -1 = none), `node_word` [nodes] (the word ending at a
     node, -1 = none), `word_ok` [articles, words], `incidence` [nodes, words] (sparse: the node lies
-    on the word's path), `lemmas` [words] (one id for a word's simple forms). State per row: `node`
+    on the word's path), `lemmas` [words] (one id for a word's simple forms), `once` [words] (the
+    conjunctions of ONCE_WORDS, written at most once, like a content word). State per row: `node`
     (0 = between words), `used` [rows, lemmas] content words written, `last_word`. A token that
     continues the current word wins over a new word.
     """
@@ -286,6 +289,7 @@ class WordConstraint:
             is_article=torch.tensor([w.lower() in ARTICLES for w in vocab], dtype=torch.bool).to(device),
             is_preposition=torch.tensor([w.lower() in PREPOSITIONS for w in vocab], dtype=torch.bool).to(device),
             is_determiner=torch.tensor([w.lower() in DETERMINERS for w in vocab], dtype=torch.bool).to(device),
+            once=torch.tensor([w.lower() in ONCE_WORDS for w in vocab], dtype=torch.bool).to(device),
             lemmas=lemmas.to(device), incidence=incidence.to(device),
             subset=subset, end_col=col[end_id], child_col=child_col.to(device), child_node=child_node.to(device),
             root_node=root_node.to(device),
@@ -305,7 +309,7 @@ class WordConstraint:
         w = self.node_word[self.node]
         has = w >= 0
         wc = w.clamp(min=0)
-        used = self.used.gather(1, self.lemmas[wc].unsqueeze(1)).squeeze(1) & (self.kinds[wc] == CONTENT)
+        used = self.used.gather(1, self.lemmas[wc].unsqueeze(1)).squeeze(1) & ((self.kinds[wc] == CONTENT) | self.once[wc])
         ok = has & self.word_ok[self.article, wc] & ~(used & has)
         kind = torch.where(has, self.kinds[wc], torch.full_like(w, -1))
         at_start = self.node == 0
@@ -322,10 +326,10 @@ class WordConstraint:
         # the word ending at the current node is written once a new word starts: count it as written
         pending = torch.where(self.node > 0, self.node_word[self.node], torch.full_like(self.node, -1))
         last = torch.where(pending >= 0, pending, self.last_word)
-        word_used = self.used[:, self.lemmas] & content.unsqueeze(0)  # [rows, words]
+        word_used = self.used[:, self.lemmas] & (content | self.once).unsqueeze(0)  # [rows, words]
         avail = self.word_ok[self.article] & ~word_used
         pend_lemma = torch.where(pending >= 0, self.lemmas[pending.clamp(min=0)], torch.full_like(pending, -1))
-        same_as_pending = (self.lemmas.unsqueeze(0) == pend_lemma.unsqueeze(1)) & content.unsqueeze(0)
+        same_as_pending = (self.lemmas.unsqueeze(0) == pend_lemma.unsqueeze(1)) & (content | self.once).unsqueeze(0)
         ids = torch.arange(len(self.vocab), device=dev).unsqueeze(0)
         avail_start = avail & ~same_as_pending & (ids != last.unsqueeze(1))
         # after "the": a content word ("the of the border": no); after "in": a content word or a determiner
@@ -368,7 +372,7 @@ class WordConstraint:
         w = self.node_word[self.node]
         commit = ~is_child & (w >= 0)
         wc = w.clamp(min=0)
-        content = commit & (self.kinds[wc] == CONTENT)
+        content = commit & ((self.kinds[wc] == CONTENT) | self.once[wc])
         self.used[content.nonzero().flatten(), self.lemmas[wc[content]]] = True
         self.n_words = self.n_words + commit.long()
         self.last_word = torch.where(commit, w, self.last_word)

@@ -204,3 +204,15 @@ def test_a_or_an_by_the_next_words_sound(tok, vocab):
     assert c.render(ids(tok, "sides agreed an truce") + [tok.sep_token_id], 0) == "Sides agreed a truce"
     assert [indefinite_article(w) for w in ("RSF", "UN", "NATO", "18-day", "one-week", "European", "hour")] == [
         "an", "a", "a", "an", "a", "a", "an"]
+
+
+def test_a_conjunction_is_written_once(tok, vocab):
+    """Written dev: "Houthis and Yemeni government and Yemen government-held fighters and push to Marib"
+    (15 of 76 written-dev summaries had "and" twice or more)."""
+    text = "Rebels and soldiers and police clashed as the town fell and the river crossing closed."
+    _, c = vocab.constraint([text])
+    feed(c, cols(c, ids(tok, "rebels and soldiers")))
+    now = allowed(tok, c)
+    assert "and" not in now and "police" in now
+    feed(c, cols(c, ids(tok, "clashed as town")))
+    assert "as" not in allowed(tok, c)
