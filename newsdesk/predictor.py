@@ -30,6 +30,7 @@ from newsdesk.data import lexical_bag, pack_bags, pack_windows, tokenize_windows
 from newsdesk.device import autocast, resolve_device, resolve_dtype
 from newsdesk.evidence import sentence_rows
 from newsdesk.faithfulness import check as check_faithfulness
+from newsdesk.fewshot import sentence_head_max
 from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords
@@ -252,8 +253,13 @@ class Predictor:
                 z = float(np.max(s.fewshot[label])) if label in s.fewshot and len(s.fewshot[label]) else -10.0
                 if label in names:
                     j = names.index(label)
-                    a_head, a_probe, b = probe.get("fuse") or (0.0, 1.0, 0.0)
-                    p["event_types"][j] = sigmoid(a_head * float(s.logits["event_types"][j]) + a_probe * z + b)
+                    fuse = probe.get("fuse") or (0.0, 1.0, 0.0)
+                    a_head, a_probe, b = fuse[0], fuse[1], fuse[-1]
+                    a_sent = fuse[2] if len(fuse) == 4 else 0.0  # models before the sentence term: 3 numbers
+                    x = a_head * float(s.logits["event_types"][j]) + a_probe * z + b
+                    if a_sent:
+                        x += a_sent * sentence_head_max(s, j)
+                    p["event_types"][j] = sigmoid(x)
                 else:
                     a, b = probe.get("calibration") or (1.0, 0.0)
                     extra.append(sigmoid(a * z + b))
