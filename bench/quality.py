@@ -12,7 +12,9 @@
    matching train split), insightcrime, headlines/agnews and headlines/reuters21578 (summaries only:
    Lead-1 and TextRank; at most --max-summaries records each, the first in file order), muc4 (actor
    names, next to the gazetteer built from muc4/train), the repo's data/dev.jsonl ("samples": TF-IDF on
-   data/train.jsonl) and the seed article (TF-IDF on acled_me2018/train). Reports land in OUT/reports/<name>/.
+   data/train.jsonl), the seed article (TF-IDF on acled_me2018/train) and plover/gsr.jsonl (real news
+   sentences with actor spans as written; gazetteer from data/train.jsonl; its gold names persons and
+   places as actors too, which newsdesk does not). Reports land in OUT/reports/<name>/.
 3. Prints markdown tables: labels (model vs TF-IDF), summaries (model vs Lead-1 vs TextRank: ROUGE on
    lower-cased text and the readability counters of newsdesk/readability.py), actor names and mention
    spans (model vs gazetteer; MUC-4 over all records and over those with a gold perpetrator
@@ -65,6 +67,7 @@ def dev_sets(data_dir: Path) -> list[DevSet]:
         DevSet("muc4", data_dir / "muc4/dev.jsonl", [data_dir / "muc4/train.jsonl"]),
         DevSet("samples", REPO / "data/dev.jsonl", [REPO / "data/train.jsonl"]),
         DevSet("seed", data_dir / "seed/al_waleed.jsonl", [data_dir / "acled_me2018/train.jsonl"]),
+        DevSet("plover", data_dir / "plover/gsr.jsonl", [REPO / "data/train.jsonl"]),
     ]
 
 
@@ -189,7 +192,8 @@ def actors_table(sets: dict[str, dict], extras: dict) -> str | None:
         sub = extras.get("muc4_with_perpetrator") or {}
         name_row(f"MUC-4 dev, the {sub.get('records', 0)} records with a gold perpetrator organisation",
                  sub.get("model"), sub.get("gazetteer"))
-    for name, title in (("samples", "written samples"), ("seed", "seed article")):
+    for name, title in (("samples", "written samples"), ("seed", "seed article"),
+                        ("plover", "PLOVER news sentences (its gold also names persons and places)")):
         if name not in sets:
             continue
         m = sets[name]["metrics"]

@@ -450,6 +450,8 @@ def _fake_data_tree(root: Path) -> Path:
     write("muc4/dev.jsonl", [{**r, "text": r["text"].lower(), "region": None, "event_types": None, "summary": None,
                               "actor_mentions": None, "actors": r["actors"] if k % 2 else []} for k, r in enumerate(dev[50:60])])
     write("seed/al_waleed.jsonl", [dev[0]])
+    write("plover/gsr.jsonl", [{**r, "region": None, "event_types": None, "summary": None, "actor_mentions": None,
+                                "meta": {"actor_spans": r["actor_mentions"]}} for r in dev[60:64]])
     return root
 
 
@@ -486,13 +488,15 @@ def test_bench_quality_on_a_fake_data_tree(tiny_model, tmp_path, capsys):
     assert "| MUC-4 dev, all records (2 of 10): perpetrator organisations | 2 |" in printed
     assert "| MUC-4 dev, the 1 records with a gold perpetrator organisation | 1 |" in printed
     assert "| written samples: mention spans, exact |" in printed and "| seed article: actor names |" in printed
+    assert "| PLOVER news sentences (its gold also names persons and places): actor names | 2 |" in printed
     assert "| event type | gold records | model P | model R | model F1 | TF-IDF F1 |" in printed
     # the seed article: events with p / threshold / evidence, gold actors with offsets, summary vs gold
     assert "### Seed article" in printed and "| capture |" in printed and "gold actors found" in printed
     assert "| gold actor | predicted as | mentions (text[start:end], offsets) |" in printed and "| gold | " in printed
     assert (out / "quality.md").read_text() .startswith("Model: ")
     full = json.loads((tmp_path / "all.json").read_text())
-    assert set(full["sets"]) == {"acled", "acled_me2018", "insightcrime", "agnews", "reuters", "muc4", "samples", "seed"}
+    assert set(full["sets"]) == {"acled", "acled_me2018", "insightcrime", "agnews", "reuters", "muc4", "samples", "seed",
+                                 "plover"}
     assert full["sets"]["reuters"]["records_in_file"] == 10 and full["sets"]["reuters"]["metrics"]["records"] == 2
     assert "nonword_share" in full["sets"]["agnews"]["metrics"]["results"]["lead1"]["summary"]
     assert full["muc4_with_perpetrator"]["records"] == 1 and "gazetteer" in full["muc4_with_perpetrator"]
