@@ -76,3 +76,12 @@ def sentence_rows(model, hidden: torch.Tensor, docs: list[dict], special_ids: se
         results[d] = ([owners[r][1] for r in rows], {k: v[rows] for k, v in arrays.items()},
                       {k: v[rows] for k, v in probe_arrays.items()}, unit[rows] if unit is not None else None)
     return results
+
+
+def sentence_head_max(s, j: int) -> float:
+    """The head's highest event-type logit `j` over an article's sentences (its article logit when the
+    article has no sentence logits)."""
+    sl = getattr(s, "sentence_logits", None)
+    if sl is not None and len(sl.get("event_types", [])):
+        return float(np.max(sl["event_types"][:, j]))
+    return float(s.logits["event_types"][j])

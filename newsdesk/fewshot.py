@@ -203,17 +203,10 @@ def fit_builtin(predictor, label: str, descriptions: Sequence[str], train_record
     return probe
 
 
-def sentence_head_max(s, j: int) -> float:
-    """The head's highest event-type logit `j` over an article's sentences (its article logit when the
-    article has no sentence logits)."""
-    sl = getattr(s, "sentence_logits", None)
-    if sl is not None and len(sl.get("event_types", [])):
-        return float(np.max(sl["event_types"][:, j]))
-    return float(s.logits["event_types"][j])
-
-
 def fit_fusion(scored, probe_scores: np.ndarray, j: int, gold: Sequence[bool]) -> dict[str, Any]:
     """Fuse a built-in label's head logit, probe score and best sentence's head logit on scored dev articles."""
+    from newsdesk.evidence import sentence_head_max
+
     head = np.array([s.logits["event_types"][j] for s in scored])
     sent = np.array([sentence_head_max(s, j) for s in scored])
     return fit_dev(probe_scores, np.asarray(gold, dtype=float), head, sent)

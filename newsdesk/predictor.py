@@ -28,9 +28,8 @@ from newsdesk.calibration import apply_platt, sigmoid, softmax
 from newsdesk.cleaning import clean_text
 from newsdesk.data import lexical_bag, pack_bags, pack_windows, tokenize_windows
 from newsdesk.device import autocast, resolve_device, resolve_dtype
-from newsdesk.evidence import sentence_rows
+from newsdesk.evidence import sentence_head_max, sentence_rows
 from newsdesk.faithfulness import check as check_faithfulness
-from newsdesk.fewshot import sentence_head_max
 from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords

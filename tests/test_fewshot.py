@@ -132,7 +132,8 @@ def test_a_built_in_label_fuses_its_best_sentence_and_keeps_the_probe_only_where
     than the probe (cross-validated F1 0.68 vs 0.59 for head + probe); the fusion picks by CV on dev."""
     from types import SimpleNamespace
 
-    from newsdesk.fewshot import fit_dev, sentence_head_max
+    from newsdesk.evidence import sentence_head_max
+    from newsdesk.fewshot import fit_dev
 
     rng = np.random.default_rng(0)
     n = 400
