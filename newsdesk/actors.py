@@ -340,18 +340,6 @@ def _never_name(word: str) -> bool:
             or w.lower() in _NEVER_IN_NAMES)
 
 
-def outside_names(word: str, cased: bool) -> bool:
-    """Can `word` be no part of an actor's name? Numbers, dates, weekdays and months, function and
-    reporting words; in cased text also lower-case words that are not people nouns or modifiers
-    ("district", "protest", "blocked"). Capitalised words and people nouns ("farmers") are not judged:
-    a record's actor list may simply not name them."""
-    if _never_name(word):
-        return True
-    w = word.strip(_PUNCT)
-    return (cased and w.islower() and not _people_word(w) and w not in MODIFIERS and w not in HEAD_NOUNS
-            and not _ARABIC_ARTICLE.match(w) and w not in {"and", "of", "for", "de", "del", "la", "el"})
-
-
 @functools.lru_cache(maxsize=8)
 def _cased(text: str) -> bool:
     return any(ch.isupper() for ch in text)

@@ -337,18 +337,11 @@ def summary_target(tokenizer, summary: str, max_tokens: int, decoder_start_id: i
     return ids
 
 
-def mention_tags(offsets: list[tuple[int, int]], spans: list[dict[str, Any]], partial: bool = False,
-                 text: str | None = None) -> list[int]:
-    """B/I/O tag index per token of one window (-100 for special tokens). With `partial` the record
-    marks some mentions, not all: a token outside every span is -100 (unknown) unless `text` is given
-    and its word can be no actor's name (a number, a date, a function word, a lower-case word that is
-    not a people noun in cased text: `actors.outside_names`); that one is O, so that weak records
-    (ACLED notes, MUC-4) also teach the head what is not a mention."""
-    from newsdesk.actors import outside_names
-
+def mention_tags(offsets: list[tuple[int, int]], spans: list[dict[str, Any]], partial: bool = False) -> list[int]:
+    """B/I/O tag index per token of one window (-100 for special tokens; with `partial`, tokens
+    outside every span are -100 too: the record marks some mentions, not all)."""
     tags = []
     starts = sorted((m["start"], m["end"]) for m in spans)
-    cased = text is not None and any(ch.isupper() for ch in text)
     j = 0
     for s, e in offsets:
         if e <= s:
@@ -358,22 +351,9 @@ def mention_tags(offsets: list[tuple[int, int]], spans: list[dict[str, Any]], pa
             j += 1
         if j < len(starts) and starts[j][0] < e and s < starts[j][1]:
             tags.append(1 if s <= starts[j][0] else 2)
-        elif not partial:
-            tags.append(0)
         else:
-            tags.append(0 if text is not None and outside_names(_word_at(text, s, e), cased) else -100)
+            tags.append(-100 if partial else 0)
     return tags
-
-
-def _word_at(text: str, s: int, e: int) -> str:
-    """The whitespace-delimited word holding text[s:e]."""
-    a = s
-    while a > 0 and not text[a - 1].isspace():
-        a -= 1
-    b = e
-    while b < len(text) and not text[b].isspace():
-        b += 1
-    return text[a:b]
 
 
 def make_examples(
@@ -398,7 +378,7 @@ def make_examples(
             ex.labels["actors"] = _multi_hot([maps.canonical_actor(a) for a in r["actors"]], index["actors"])
         if r.get("actor_mentions") is not None:
             partial = bool(r.get("mentions_partial"))
-            ex.mentions = [mention_tags(o, r["actor_mentions"], partial, r["text"]) for o in t["offsets"][:keep]]
+            ex.mentions = [mention_tags(o, r["actor_mentions"], partial) for o in t["offsets"][:keep]]
         if r.get("summary"):
             ex.summary = summary_target(tokenizer, r["summary"], summary_max_tokens, decoder_start_id)
         examples.append(ex)

@@ -271,17 +271,3 @@ def test_a_generic_catalogue_name_yields_to_the_country_the_head_supports():
     assert linker.link(actor, {"Protesters (Mexico)": 0.7, "Protesters (Iran)": 0.1}) == "Protesters (Mexico)"
     assert linker.link(actor, {}) == "protesters"  # nothing better: the generic name
 
-
-def test_weak_records_teach_o_on_words_that_name_nobody():
-    """ACLED notes and MUC-4 mark some mentions, not all: tokens outside their spans were all unknown
-    (-100), so the head never learnt that "On 13 March 2022" or "gathered" is no mention."""
-    from newsdesk.data import mention_tags
-
-    text = "On 13 March 2022, farmers gathered in Mumbai against the Government of India."
-    words = [(m.start(), m.end()) for m in __import__("re").finditer(r"\S+", text)]
-    span = [{"text": "Government of India", "start": text.index("Government"), "end": len(text) - 1}]
-    tags = dict(zip(text.split(), mention_tags(words, span, partial=True, text=text)))
-    assert [tags[w] for w in ("On", "13", "March", "2022,", "gathered", "in", "against")] == [0] * 7
-    assert [tags[w] for w in ("farmers", "Mumbai")] == [-100, -100]  # may be an actor the record does not list
-    assert [tags[w] for w in ("Government", "of", "India.")] == [1, 2, 2]
-    assert set(mention_tags(words, span, partial=True)) == {-100, 1, 2}  # without the text: as before
