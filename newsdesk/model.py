@@ -97,7 +97,8 @@ class NewsdeskConfig(PreTrainedConfig):
     thresholds: dict | None = None  # task -> [threshold per label]
     # Calibration fitted on dev: {"region": temperature, "event_types": [[a, b] per label], "actors": [...]}.
     calibration: dict | None = None
-    # Few-shot event types: label -> {"weight": [hidden], "bias": float, "fuse": [a_head, a_probe, a_sentence, b] (older models: [a_head, a_probe, b]) | None, ...}.
+    # Few-shot event types: label -> {"weight": [hidden], "bias": float,
+    # "fuse": [a_head, a_probe, a_sentence, b] (older models: [a_head, a_probe, b]) | None, ...}.
     fewshot: dict | None = None
     aliases: dict | None = None  # actor alias table: lower-cased name -> canonical name
     places: list | None = None  # place names seen in the training data (a mention that is one is not an actor)
