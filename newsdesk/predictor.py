@@ -112,7 +112,8 @@ class Predictor:
         self.with_evidence = evidence
         self.aliases = dict(aliases if aliases is not None else (self.config.aliases or {}))
         self.linker = Linker(self.config.labels["actors"], self.aliases)
-        self.places = frozenset(self.config.places)
+        # region labels are places too: a raw page's section line "Middle East" is no actor
+        self.places = frozenset(self.config.places) | frozenset(self.config.labels.get("region") or ())
         # decisions: calibration and thresholds (the model's; `newsdesk.training` swaps in fresh ones on dev)
         self.calibration = dict(self.config.calibration)
         self.threshold_of = dict(self.config.thresholds)

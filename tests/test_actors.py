@@ -271,3 +271,14 @@ def test_a_generic_catalogue_name_yields_to_the_country_the_head_supports():
     assert linker.link(actor, {"Protesters (Mexico)": 0.7, "Protesters (Iran)": 0.1}) == "Protesters (Mexico)"
     assert linker.link(actor, {}) == "protesters"  # nothing better: the generic name
 
+
+
+def test_a_region_label_is_a_place_not_an_actor(tiny_predictor):
+    """predict() on the raw seed page (section line "Middle East" above the headline) listed "Middle East"
+    as an actor; infer.py's split_title had dropped the line, predict() reads the text as given."""
+    text = "Middle East\n\nIraqi forces capture a border crossing from IS"
+    region = tiny_predictor.config.labels["region"][0]
+    text = text.replace("Middle East", region)
+    m = Mention(region, 0, len(region), 0.9)
+    assert not keep_span(text, m, tiny_predictor.places)
+    assert keep_span(text, m, frozenset(tiny_predictor.config.places) - {region})  # only the region label drops it
