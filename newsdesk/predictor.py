@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -355,17 +356,19 @@ class Predictor:
                           scores=None, warnings=list(warnings), error=error, model=self.name)
 
     # ------------------------------------------------------------------ public API
-    def predict(self, texts: str | Sequence[str], batch_size: int = 16, summary: bool = True,
+    def predict(self, texts: str | os.PathLike | Sequence[str | os.PathLike], batch_size: int = 16, summary: bool = True,
                 ids: Sequence[str] | None = None) -> Prediction | list[Prediction]:
         """One text -> one `Prediction`; a list (any ordered iterable) of texts -> a list in the same
-        order ([] -> []).
+        order ([] -> []). A `pathlib.Path` (or any os.PathLike) is an article file, read as `newsdesk
+        infer` reads it (.txt/.md/.html, any charset; headline and page junk split off); its row's
+        `source` is the path. A folder or a file of several articles is an error row naming the fix.
 
         Items that are empty, not text, or not encodable (lone surrogates are replaced) become error
         rows. `texts` of another type (None, a number, bytes, a dict, a set), `ids` that are not one
         string or int per text, and a `batch_size` that is not a positive int raise TypeError /
         ValueError naming the argument. Rows are bounded (`newsdesk.limits`). Safe to call from
         several threads at once on one Predictor: the model is only read."""
-        single = isinstance(texts, str)
+        single = isinstance(texts, (str, os.PathLike))
         if not single and (texts is None or isinstance(texts, (bytes, bytearray, memoryview, dict, set, frozenset))
                            or not isinstance(texts, Iterable)):
             raise TypeError(f"predict(texts=...) takes a string or a list of strings, got {type(texts).__name__}")
@@ -387,20 +390,47 @@ class Predictor:
         else:
             ids = [str(i) for i in range(len(items))]
         out: list[Prediction | None] = [None] * len(items)
-        good, cleaned = [], []
+        good, cleaned, sources, notes = [], [], [], []
         for i, t in enumerate(items):
+            source, warns = None, []
+            if isinstance(t, os.PathLike):  # a file: read as `newsdesk infer` reads it (HTML, charset, junk)
+                t, source, warns, error = _read_one_article(Path(t))
+                if error:
+                    out[i] = self.error_row(ids[i], source, error, warns)
+                    continue
             if not isinstance(t, str):
                 out[i] = self.error_row(ids[i], None, f"not text: got {type(t).__name__}")
                 continue
             text = clean_text(t.encode("utf-8", "replace").decode("utf-8"))  # lone surrogates -> "?"
             if not text:
-                out[i] = self.error_row(ids[i], None, "empty: no article text after cleaning", ["empty"])
+                out[i] = self.error_row(ids[i], source, "empty: no article text after cleaning", ["empty"])
                 continue
             good.append(i)
             cleaned.append(text)
-        for i, s in zip(good, self.score(cleaned, batch_size=batch_size, summary=summary, clean=False)):
-            out[i] = bound(self.decide(s, ids[i]))
+            sources.append(source)
+            notes.append(warns)
+        scored = self.score(cleaned, batch_size=batch_size, summary=summary, clean=False)
+        for i, s, source, warns in zip(good, scored, sources, notes):
+            out[i] = bound(self.decide(s, ids[i], source, warns))
         return out[0] if single else out  # type: ignore[return-value]
+
+
+def _read_one_article(path: Path) -> tuple[str | None, str, list[str], str | None]:
+    """(body, source, warnings, error) of one article file given to `predict()`, read by the reader of
+    `newsdesk infer` (.txt/.md/.html, any charset, headline and page junk split off). A file holding
+    several articles (.jsonl, a .json list) is an error: predict() gives one row per input."""
+    from newsdesk.ingest import read_file
+
+    if path.is_dir():
+        return None, str(path), [], f"a folder, not an article file: run `newsdesk infer {path} --out labels.jsonl` for a folder"
+    if not path.is_file():
+        return None, str(path), [], f"no such file: {path}"
+    arts = read_file(path, None, 5_000_000)
+    if len(arts) != 1:
+        return None, str(path), [], (f"{path} holds {len(arts)} articles; predict() gives one row per input: pass their "
+                                     f"texts, or run `newsdesk infer {path} --out labels.jsonl`")
+    a = arts[0]
+    return a.text, a.source, list(a.warnings), a.error
 
 
 def lead_words(text: str, n: int = 12) -> str:

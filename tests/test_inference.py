@@ -166,6 +166,26 @@ def test_cli_and_api_agree(tiny_model, tiny_predictor, tmp_path):
     assert row["scores"] == api.scores
 
 
+def test_predict_reads_a_path_as_infer_does(tiny_model, tiny_predictor, tmp_path):
+    # A Path is an article file: same body as `newsdesk infer` reads (headline split off), same answer.
+    path = ARTICLES / "mali_labbezanga_border.txt"
+    out = tmp_path / "o.jsonl"
+    run_cli("infer.py", str(tiny_model), str(path), "--out", str(out), "--device", "cpu", "--dtype", "fp32")
+    (row,) = rows(out)
+    by_path = tiny_predictor.predict(path)
+    assert by_path.error is None and by_path.source == str(path)
+    assert (row["region"], row["event_types"], row["actors"], row["summary"]) == (
+        by_path.region, by_path.event_types, by_path.actors, by_path.summary)
+    (jsonl := tmp_path / "two.jsonl").write_text('{"text": "Rebels seized the town."}\n{"text": "A truce held."}\n')
+    folder, missing, text = tmp_path, tmp_path / "nope.txt", "Rebels seized the town."
+    rows_ = tiny_predictor.predict([jsonl, folder, missing, text])
+    assert rows_[0].error == (f"{jsonl} holds 2 articles; predict() gives one row per input: pass their texts, "
+                              f"or run `newsdesk infer {jsonl} --out labels.jsonl`")
+    assert rows_[1].error.startswith("a folder, not an article file: run `newsdesk infer")
+    assert rows_[2].error == f"no such file: {missing}"
+    assert rows_[3].error is None and rows_[3].source is None
+
+
 def test_one_call_predict_loads_a_model_dir(tiny_model):
     (a, b) = newsdesk.predict(["Rebels seized the town.", "A truce held."], model=tiny_model, summary=False)
     assert a.summary is None and b.region is not None
