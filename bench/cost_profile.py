@@ -318,9 +318,10 @@ def profile_type(predictor, records: list[dict], batch_size: int, summary: bool,
     loops: list[tuple[int, list[int]]] = []  # per decoding loop: (steps run, tokens each row wrote before its end token)
 
     def generate_and_count(*args, **kwargs):
-        ids = generate(*args, **kwargs)
+        out = generate(*args, **kwargs)
+        ids = out[0] if isinstance(out, tuple) else out  # (ids, confidence) with return_confidence
         loops.append((len(steps.marks), (ids != model._end_id).sum(1).tolist()))  # marks: one per decoder call of this loop
-        return ids
+        return out
 
     t = Timers(sync=predictor.device.type == "cuda")
     model.generate_summary = generate_and_count
@@ -419,7 +420,8 @@ def main(argv=None) -> int:
 
     data = args.data or ([d for d in DEFAULT_DATA if Path(d).is_file()] or FALLBACK_DATA)
     types = split_types(load_raw(data), args.short_words, args.long_words, args.limit)
-    predictor = Predictor.load(args.model, device=args.device, dtype=args.dtype)
+    # the decoder's path is what this profiles (summary_mode "lead" does no decoding)
+    predictor = Predictor.load(args.model, device=args.device, dtype=args.dtype, generation={"summary_mode": "abstractive"})
     warm = [r["text"] for rs in types.values() for r in rs[:2]]
     if warm:
         predictor.predict(warm, batch_size=args.batch_size)

@@ -184,7 +184,7 @@ def main(argv=None) -> int:
 
     records = [r for r in load_articles(args.data, None) if r.get("summary")][: args.limit]
     texts = [r["text"] for r in records]
-    predictor = Predictor.load(args.model, device="cpu", dtype=args.dtype)
+    predictor = Predictor.load(args.model, device="cpu", dtype=args.dtype, generation={"summary_mode": "abstractive"})
     run(predictor, texts[:2], args.batch_size)  # warm-up
     print(f"machine: {machine()}\nmodel {args.model}, dtype {predictor.dtype}, {len(texts)} articles with reference summaries "
           f"from {' '.join(args.data)}, batch size {args.batch_size}, torch threads {torch.get_num_threads()}\n")

@@ -198,7 +198,8 @@ def worker(args) -> None:
         from window_policy import max_windows
 
         dtype, _, policy = args.mode.partition("/")
-        pred = Predictor.load(args.model, device=args.device, dtype=dtype)
+        # the decoder writes the summaries (summary_mode "lead" would make the summary column free)
+        pred = Predictor.load(args.model, device=args.device, dtype=dtype, generation={"summary_mode": "abstractive"})
         load_s = time.perf_counter() - t0
         def label(summary: bool):
             with max_windows(lead_windows(policy)) if policy else nullcontext():

@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     data_dir = Path(args.data_dir).expanduser()
     try:
-        predictor = Predictor.load(args.model, device=args.device, dtype=args.dtype)
+        predictor = Predictor.load(args.model, device=args.device, dtype=args.dtype,
+                                   generation={"summary_mode": "abstractive"})  # the decoder's lines (issue 10)
     except ModelDirError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

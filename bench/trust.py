@@ -54,7 +54,8 @@ def faithfulness_table(model_dir, sets, batch_size, limit):
 
     rows, examples = [], []
     for constrained in (True, False):
-        predictor = Predictor.load(model_dir, generation={"constrain_to_article": constrained}, evidence=False)
+        predictor = Predictor.load(model_dir, generation={"constrain_to_article": constrained, "summary_mode": "abstractive"},
+                                   evidence=False)
         for name, path in sets:
             records = read_records(path, limit)
             with_ref = [r for r in records if r.get("summary")]

@@ -53,6 +53,8 @@ def write_model_card(model_dir: Path, model, payload: dict[str, Any]) -> None:
         f"{config.copy}; words restricted to the article's words, their real inflections and a learnt headline "
         f"vocabulary (summary_vocab.json): {getattr(gen, 'constrain_to_article', True)}.",
         "",
+        _summary_mode_line(gen, info.get("summary_mode")),
+        "",
         "## Limits",
         "- Labels and thresholds reflect the training data: a region, event type or actor absent from it is never predicted.",
         "- Dev metrics are optimistic: the same dev set chose the epoch, the thresholds and the calibration.",
@@ -61,3 +63,17 @@ def write_model_card(model_dir: Path, model, payload: dict[str, Any]) -> None:
         "",
     ]
     (model_dir / "README.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def _summary_mode_line(gen, chosen: dict[str, Any] | None) -> str:
+    mode = getattr(gen, "summary_mode", None) or "abstractive"
+    what = {"lead": "the first clause of the article's lead sentence (no decoding)",
+            "abstractive": "the decoder", "auto": "the decoder (summary_mode auto was not resolved)"}.get(mode, mode)
+    line = f"Summaries served: **{mode}** = {what}; change with `--summary-mode` or `generation={{'summary_mode': ...}}`."
+    if chosen and chosen.get("rougeL"):
+        r = chosen["rougeL"]
+        line += (f" Chosen on {chosen['records']} dev articles with labels and a summary: ROUGE-L decoder "
+                 f"{r['abstractive']:.3f}, lead clause {r['lead']:.3f}. The summary metrics above are the decoder's.")
+    elif chosen and chosen.get("reason"):
+        line += f" ({chosen['reason']}.)"
+    return line

@@ -96,6 +96,9 @@ def infer_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-bytes", type=int, default=5_000_000, help="files larger than this become error rows (default 5 MB)")
     parser.add_argument("--num-beams", type=int, help="summary beams (default: the model's generation settings, greedy)")
     parser.add_argument("--max-summary-tokens", type=int, help="summary length cap in word pieces (default: the model's)")
+    parser.add_argument("--summary-mode", choices=["abstractive", "lead"],
+                        help="abstractive: the decoder writes the summary; lead: the first clause of the lead sentence, no "
+                             "decoding (default: the model's, chosen on dev when it was trained; see its README.md)")
     parser.add_argument("--no-evidence", action="store_true", help="leave out the evidence sentences (a little faster)")
     parser.add_argument("--print", action="store_true", help="also print a short line per article")
     parser.add_argument("--engine", default="local", choices=["local", "ray"],
@@ -106,7 +109,7 @@ def infer_main(argv: Sequence[str] | None = None) -> int:
     for flag in ("num_beams", "max_summary_tokens"):
         if getattr(args, flag) is not None and getattr(args, flag) < 1:
             parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {getattr(args, flag)}")
-    generation = {k: getattr(args, k) for k in ("num_beams", "max_summary_tokens") if getattr(args, k) is not None}
+    generation = {k: getattr(args, k) for k in ("num_beams", "max_summary_tokens", "summary_mode") if getattr(args, k) is not None}
     load_options = {"generation": generation, "evidence": not args.no_evidence}
 
     import logging

@@ -58,17 +58,25 @@ GENERATION_KEYS = {
     "num_beams": "num_beams",
     "length_penalty": "length_penalty",
     "constrain_to_article": "constrain_to_article",
+    "summary_mode": "summary_mode",
 }
+# summary_mode: model directories from before it (and "auto" left unresolved) decode
 GENERATION_DEFAULTS = {"max_new_tokens": 32, "min_new_tokens": 4, "num_beams": 1, "length_penalty": 1.0,
-                       "constrain_to_article": True}
+                       "constrain_to_article": True, "summary_mode": "abstractive"}
+SUMMARY_MODES = ("auto", "abstractive", "lead")
 
 
 def generation_config(settings: dict[str, Any] | None = None, base: GenerationConfig | None = None) -> GenerationConfig:
     """A GenerationConfig from config/CLI names (`max_summary_tokens`, `num_beams`, ...) over `base`."""
     gen = GenerationConfig(**base.to_dict()) if base is not None else GenerationConfig(**GENERATION_DEFAULTS)
+    # a config derived from the backbone's model config carries _from_model_config, and transformers drops
+    # every key of its own (constrain_to_article, summary_mode) when it loads such a file: it is ours now
+    gen._from_model_config = False
     for key, value in (settings or {}).items():
         if key not in GENERATION_KEYS:
             raise ValueError(f"unknown generation setting {key!r}; known: {', '.join(GENERATION_KEYS)}")
+        if key == "summary_mode" and value not in SUMMARY_MODES:
+            raise ValueError(f"generation setting summary_mode must be one of {', '.join(SUMMARY_MODES)}, got {value!r}")
         setattr(gen, GENERATION_KEYS[key], value)
     for attr, value in GENERATION_DEFAULTS.items():
         if getattr(gen, attr, None) is None:
@@ -296,7 +304,11 @@ class NewsdeskModel(PreTrainedModel):
         model = super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)
         path = Path(pretrained_model_name_or_path) / "generation_config.json"
         if model.has_summary and path.is_file():
-            model.backbone.generation_config = GenerationConfig.from_pretrained(path.parent)
+            # read as a plain dict: GenerationConfig.from_pretrained drops newsdesk's keys from files that
+            # carry "_from_model_config": true (model directories saved before that flag was cleared)
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw.pop("_from_model_config", None)
+            model.backbone.generation_config = GenerationConfig.from_dict(raw)
         return model
 
     # ----------------------------------------------------------------- encoder and label heads
@@ -521,14 +533,17 @@ class NewsdeskModel(PreTrainedModel):
         subset: torch.Tensor | None = None,
         constraint: WordConstraint | None = None,
         settings: GenerationConfig | None = None,
-    ) -> torch.Tensor:
+        return_confidence: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Summary token ids [articles, length] from encoder states of one window per article.
 
         `subset`: the token ids the decoder may write (sorted, the end token included): the output
         layer is computed on these only. `constraint`: a word constraint over the subset (rows =
         articles x beams), e.g. newsdesk.summary.WordConstraint. `settings`: a GenerationConfig
         (default: the model's). Greedy when num_beams == 1, else beam search with length penalty.
-        Rows end with the end token (then padding with it).
+        Rows end with the end token (then padding with it). With `return_confidence`, also the mean
+        log-probability per token [articles] that the model itself (before the constraint) gave to
+        what was written, the end token included: low when the constraint pushed it off its path.
         """
         g = settings or self.summary_settings
         beams = max(1, int(g.num_beams))
@@ -560,6 +575,7 @@ class NewsdeskModel(PreTrainedModel):
         cache = True
         out_cols: list[torch.Tensor] = []  # generated subset columns, per step [rows]
         history = torch.zeros(rows, 0, dtype=torch.long, device=device)
+        own = torch.zeros(rows, device=device)  # sum of the model's own log-probabilities of the written tokens
         for step in range(max_new):
             states, cache = self._decoder_states(tokens[:, -1:], enc, enc_mask, cache)
             h = states[:, -1]
@@ -570,6 +586,7 @@ class NewsdeskModel(PreTrainedModel):
                 p = gen[:, 0] * logp.exp()
                 p = torch.cat([p, torch.zeros(rows, 1, device=device)], 1).scatter_add_(1, src_col, (1 - gen[:, 0]) * attn[:, 0])
                 logp = torch.log(p[:, :-1].clamp(min=1e-12))
+            raw = logp
             allowed = torch.ones_like(logp, dtype=torch.bool)
             if constraint is not None:
                 allowed &= constraint.mask()
@@ -581,6 +598,7 @@ class NewsdeskModel(PreTrainedModel):
                 col = logp.argmax(-1)
                 col = torch.where(alive, col, torch.full_like(col, end_col))
                 parents = torch.arange(rows, device=device)
+                own = own + torch.where(alive, raw.gather(1, col[:, None])[:, 0], torch.zeros_like(own))
                 alive = alive & (col != end_col)
             else:
                 cand = (scores.reshape(-1, 1) + logp).reshape(n_art, beams * logp.shape[1])
@@ -590,6 +608,7 @@ class NewsdeskModel(PreTrainedModel):
                 parents = torch.arange(rows, device=device).reshape(n_art, beams).clone()
                 col = torch.full((n_art, beams), end_col, dtype=torch.long, device=device)
                 top_l, pb_l, cols_l = top.tolist(), parent_beam.tolist(), cols.tolist()
+                raw_l = raw.tolist() if return_confidence else None
                 for a in range(n_art):
                     if len(finished[a]) >= beams:  # done: keep feeding the end token
                         continue
@@ -600,7 +619,8 @@ class NewsdeskModel(PreTrainedModel):
                         if c == end_col:
                             seq = history[a * beams + pb].tolist()
                             length = len(seq) + 1
-                            finished[a].append((s / (length ** float(g.length_penalty)), seq))
+                            r_own = float(own[a * beams + pb]) + (raw_l[a * beams + pb][c] if raw_l else 0.0)
+                            finished[a].append((s / (length ** float(g.length_penalty)), seq, r_own / length))
                             continue
                         new_scores[a, k], parents[a, k], col[a, k] = s, a * beams + pb, c
                         k += 1
@@ -608,6 +628,7 @@ class NewsdeskModel(PreTrainedModel):
                             break
                 scores = new_scores
                 parents, col = parents.reshape(-1), col.reshape(-1)
+                own = own[parents] + raw[parents].gather(1, col[:, None])[:, 0]
             if beams > 1:
                 cache.reorder_cache(parents)
                 history, tokens = history[parents], tokens[parents]
@@ -621,23 +642,27 @@ class NewsdeskModel(PreTrainedModel):
                 break
         if beams == 1:
             seqs = [row.tolist() for row in history]
+            lengths = [(row.index(end_col) + 1 if end_col in row else len(row)) for row in seqs]
+            conf = [float(o) / max(n, 1) for o, n in zip(own.tolist(), lengths)]
         else:
-            seqs = []
+            seqs, conf = [], []
             for a in range(n_art):
                 pool = list(finished[a])
                 for b in range(beams):
                     r = a * beams + b
                     if scores[a, b] > -1e8:
                         seq = history[r].tolist()
-                        pool.append((float(scores[a, b]) / (len(seq) ** float(g.length_penalty)), seq))
-                seqs.append(max(pool, key=lambda x: x[0])[1] if pool else [])
+                        pool.append((float(scores[a, b]) / (len(seq) ** float(g.length_penalty)), seq, float(own[r]) / max(len(seq), 1)))
+                best = max(pool, key=lambda x: x[0]) if pool else (0.0, [], 0.0)
+                seqs.append(best[1])
+                conf.append(best[2])
         width = max((len(s) for s in seqs), default=0) + 1
         out = torch.full((n_art, width), end, dtype=torch.long)
         for a, seq in enumerate(seqs):
             cut = seq.index(end_col) if end_col in seq else len(seq)
             if cut:
                 out[a, :cut] = subset[torch.tensor(seq[:cut], device=device)].cpu()
-        return out
+        return (out, torch.tensor(conf, dtype=torch.float32)) if return_confidence else out
 
 
 AutoModel.register(NewsdeskConfig, NewsdeskModel)  # AutoModel.from_pretrained(model_dir) -> NewsdeskModel (no remote code)

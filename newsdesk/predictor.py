@@ -33,7 +33,7 @@ from newsdesk.evidence import sentence_head_max, sentence_rows
 from newsdesk.faithfulness import check as check_faithfulness
 from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
-from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords
+from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords, lead_clause
 from newsdesk.tasks import MULTI_LABEL, TASKS
 
 log = logging.getLogger("newsdesk")
@@ -83,6 +83,7 @@ class Scored:
     windows: int
     summary: str | None = None
     text: str = ""
+    summary_confidence: float | None = None  # the decoder's mean own log-probability per written token
     sentences: list[tuple[int, int]] = field(default_factory=list)  # char spans in `text`
     sentence_logits: dict[str, np.ndarray] = field(default_factory=dict)  # task -> [sentences, labels]
     fewshot: dict[str, np.ndarray] = field(default_factory=dict)  # few-shot label -> [sentences] probe logits
@@ -110,6 +111,8 @@ class Predictor:
         self.vocab = SummaryVocabulary(tokenizer, summary_words) if model.has_summary else None
         self.special_ids = set(tokenizer.all_special_ids)
         self.settings = generation_config(generation, model.summary_settings) if model.has_summary else None
+        # "lead": the lead sentence's first clause, no decoding; "abstractive" (and an unresolved "auto"): the decoder
+        self.summary_mode = "lead" if self.settings is not None and getattr(self.settings, "summary_mode", None) == "lead" else "abstractive"
         self.with_evidence = evidence
         self.aliases = dict(aliases if aliases is not None else (self.config.aliases or {}))
         self.linker = Linker(self.config.labels["actors"], self.aliases)
@@ -191,15 +194,18 @@ class Predictor:
             with autocast(dev, self.dtype):
                 out = self.model(ids, mask, doc_index=torch.tensor(doc_index, device=dev),
                                  lexical_ids=lex_ids.to(dev), lexical_offsets=lex_off.to(dev))
-                summaries = [None] * len(batch)
-                if summary and self.model.has_summary:
+                summaries, confidence = [None] * len(batch), [None] * len(batch)
+                if summary and self.model.has_summary and self.summary_mode == "lead":
+                    summaries = [lead_clause(texts[i]) or lead_words(texts[i]) for i in batch]
+                elif summary and self.model.has_summary:
                     first = torch.tensor([doc_index.index(d) for d in range(len(batch))], device=dev)
-                    summaries = self._summaries(out.hidden_states[first], mask[first], ids[first], [texts[i] for i in batch])
+                    summaries, confidence = self._summaries(out.hidden_states[first], mask[first], ids[first],
+                                                            [texts[i] for i in batch])
             logits = {t: v.float().cpu().numpy() for t, v in out.logits.items()}
             tags = out.mention_logits.softmax(-1).cpu().numpy() if out.mention_logits is not None else None
             rows_of = [[k for k, doc in enumerate(doc_index) if doc == d] for d in range(len(batch))]
             for d, i in enumerate(batch):
-                s = Scored({t: logits[t][d] for t in TASKS}, len(toks[i]["windows"]), summaries[d], texts[i])
+                s = Scored({t: logits[t][d] for t in TASKS}, len(toks[i]["windows"]), summaries[d], texts[i], confidence[d])
                 if tags is not None:
                     offs = toks[i]["offsets"]
                     s.mentions = decode_mentions(texts[i], offs, [tags[k, : len(offs[j])] for j, k in enumerate(rows_of[d])], 0.0,
@@ -216,15 +222,18 @@ class Predictor:
                 progress.update(len(batch))
         return results  # type: ignore[return-value]
 
-    def _summaries(self, hidden: torch.Tensor, mask: torch.Tensor, source_ids: torch.Tensor, texts: list[str]) -> list[str]:
+    def _summaries(self, hidden: torch.Tensor, mask: torch.Tensor, source_ids: torch.Tensor,
+                   texts: list[str]) -> tuple[list[str], list[float]]:
+        """Decoded summaries and the decoder's confidence in each (mean own log-probability per token)."""
         g = self.settings
         if getattr(g, "constrain_to_article", True) and self.vocab is not None:
             subset, constraint = self.vocab.constraint(texts, beams=int(g.num_beams), device=hidden.device)
-            ids = self.model.generate_summary(hidden, mask, source_ids, subset=subset, constraint=constraint, settings=g)
-            return [constraint.render(row.tolist(), a) or lead_words(texts[a]) for a, row in enumerate(ids)]
-        ids = self.model.generate_summary(hidden, mask, source_ids, settings=g)
+            ids, conf = self.model.generate_summary(hidden, mask, source_ids, subset=subset, constraint=constraint,
+                                                    settings=g, return_confidence=True)
+            return [constraint.render(row.tolist(), a) or lead_words(texts[a]) for a, row in enumerate(ids)], conf.tolist()
+        ids, conf = self.model.generate_summary(hidden, mask, source_ids, settings=g, return_confidence=True)
         special = self.special_ids
-        return [" ".join(self.tokenizer.decode([t for t in row.tolist() if t not in special]).split()) for row in ids]
+        return [" ".join(self.tokenizer.decode([t for t in row.tolist() if t not in special]).split()) for row in ids], conf.tolist()
 
     # ------------------------------------------------------------------ decisions
     def calibrate(self, logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

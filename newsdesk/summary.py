@@ -543,3 +543,74 @@ def one_line(text: str) -> str:
     text = " ".join(text.split())
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)
     return text[:1].upper() + text[1:] if text else text
+
+
+# ----------------------------------------------------------------------------- lead-clause summaries
+# Where a clause of a news lead sentence ends: punctuation, a subordinating word, a participle that
+# opens a side clause. The clause before the first of these that leaves `min_words` words is the
+# headline the reporter wrote first ("Houthi fighters pushed toward the government-held city of
+# Marib from the west" | ", moving to within 12 km ...").
+_CLAUSE_END = re.compile(
+    r",\s|;\s|:\s|\s[—–]\s|\s--\s|\s\((?![A-Z0-9][\w-]{0,7}\))"
+    r"|\s(?:after|as|while|amid|following|according|saying|which|who|whose|where|when|but|because|despite|although"
+    r"|though|with|accused|killing|leaving|wounding|forcing|prompting|injuring|sparking|ending|citing|raising"
+    r"|bringing|marking|adding|in what|in an?|officials|police said|sources)\s")
+_DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "north-east",
+               "north-west", "south-east", "south-west", "outside", "ahead", "east-northeast"}
+_DATELINE_SEP = re.compile(r"\s(?:[—–]|--?)\s")
+_TIMESTAMP = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*(?:GMT|UTC|local time|am|pm))?$", re.I)
+_DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WHEN = re.compile(rf"\s(?:(?:late|early)\s)?on\s{_DAYS}(?:\s(?:morning|afternoon|evening|night))?(?=[\s,.;]|$)"
+                   rf"|\s(?:late|early)\s{_DAYS}|\s{_DAYS}(?=\s(?:a|an|the|to|that)\s)|\s(?:overnight|yesterday|today)(?=[\s,.;]|$)")
+
+
+def strip_dateline(sentence: str) -> str:
+    """'MARIB, Yemen — Houthi fighters ...' -> 'Houthi fighters ...'; also 'KABUL (Reuters) - ...' and a
+    live-blog time stamp ('13:45 — ...'). A prefix is a dateline when it has at most 8 words and its
+    first word is in capitals (or it is a time stamp)."""
+    m = _DATELINE_SEP.search(sentence)
+    if not m:
+        return sentence
+    head = sentence[: m.start()].strip()
+    words = head.split()
+    first = words[0].strip(",") if words else ""
+    if 0 < len(words) <= 8 and ((first.isupper() and len(first) > 1) or _TIMESTAMP.match(head)):
+        return sentence[m.end():].strip()
+    return sentence
+
+
+def lead_clause(text: str, min_words: int = 8, max_words: int = 18) -> str:
+    """A headline-like line from an article's lead: its first sentence (of at least 5 words) without
+    dateline and weekday, cut at the first clause end that leaves `min_words` words; over
+    `max_words`, cut back to before the last preposition or conjunction. Only the article's words, in
+    its order and surface form; no trailing function word or punctuation; sentence case. "" when the
+    article has no sentence."""
+    from newsdesk.sentences import sentences
+
+    lead = ""
+    for s in sentences(text) or [text]:
+        s = strip_dateline(" ".join(s.split()))
+        if len(s.split()) >= 5:
+            lead = s
+            break
+        lead = lead or s
+    lead = _WHEN.sub("", lead)
+    for m in _CLAUSE_END.finditer(lead):
+        if len(lead[: m.start()].split()) >= min_words:
+            lead = lead[: m.start()]
+            break
+    words = lead.rstrip(" .,;:!?").split()
+    if len(words) > max_words:
+        words = words[:max_words]
+        cut = [i for i in range(min_words, len(words) - 1) if words[i].lower() in PREPOSITIONS or words[i].lower() in
+               ("and", "or", "but", "as", "while", "that", "to")]
+        if cut:
+            i = cut[-1]
+            if i > min_words and words[i].lower() == "of" and words[i - 1].lower() in _DIRECTIONS:
+                i -= 1  # "... district south | of Marib" -> "... district"
+            words = words[:i]
+    while words and (words[-1].lower().strip(",;:") in FUNCTION_WORDS or words[-1].endswith(("'s", "’s", ",", ";", ":"))):
+        if words[-1].endswith(("'s", "’s")) and words[-1].lower().strip(",;:") not in FUNCTION_WORDS and len(words) <= min_words:
+            break
+        words.pop()
+    return one_line(" ".join(words)).rstrip(" .,;:")

@@ -487,6 +487,42 @@ def evaluate_model(model: NewsdeskModel, tokenizer, records: list[dict], maps: L
     return metrics
 
 
+MIN_MODE_RECORDS = 10  # dev articles with labels and a summary needed to choose the summary mode
+
+
+def choose_summary_mode(model: NewsdeskModel, tokenizer, records: list[dict], words: SummaryWords | None = None,
+                        dtype: str = "auto") -> dict[str, Any] | None:
+    """Resolve summary_mode "auto" of `model` (its generation settings are set in place): "lead" when the
+    lead-clause summaries (`newsdesk.summary.lead_clause`) score a higher ROUGE-L than the decoder's on
+    the dev articles that carry labels (a region) and a reference summary, the articles newsdesk labels;
+    else "abstractive". Headline-only sets (no labels) do not vote. Returns what was measured, or None
+    when the mode was not "auto"."""
+    from newsdesk.metrics import rouge
+    from newsdesk.predictor import Predictor
+    from newsdesk.summary import lead_clause
+
+    gen = model.summary_settings
+    if not model.has_summary or getattr(gen, "summary_mode", "abstractive") != "auto":
+        return None
+    recs = [r for r in records if r.get("summary") and r.get("region") is not None]
+    if len(recs) < MIN_MODE_RECORDS:
+        gen.summary_mode = "abstractive"
+        return {"chosen": "abstractive", "records": len(recs),
+                "reason": f"fewer than {MIN_MODE_RECORDS} dev articles with labels and a summary: the decoder is kept"}
+    predictor = Predictor(model, tokenizer, device=str(next(model.parameters()).device.type), dtype=dtype,
+                          summary_words=words, evidence=False)
+    predictor.summary_mode = "abstractive"
+    t0 = time.time()
+    scored = predictor.score([r["text"] for r in recs], summary=True, evidence=False)
+    refs = [r["summary"].lower() for r in recs]  # as newsdesk eval scores summaries
+    scores = {"abstractive": rouge([(s.summary or "").lower() for s in scored], refs)["rougeL"],
+              "lead": rouge([lead_clause(r["text"]).lower() for r in recs], refs)["rougeL"]}
+    gen.summary_mode = "lead" if scores["lead"] > scores["abstractive"] else "abstractive"
+    _log_rate(f"summary mode chosen on dev: {gen.summary_mode} (ROUGE-L decoder {scores['abstractive']:.3f}, "
+              f"lead clause {scores['lead']:.3f})", len(recs), t0)
+    return {"chosen": gen.summary_mode, "records": len(recs), "rougeL": {k: round(v, 4) for k, v in scores.items()}}
+
+
 def _log_rate(what: str, n: int, t0: float) -> None:
     seconds = time.time() - t0
     log.info("%s: %d records in %.1f s (%.1f records/s)", what, n, seconds, n / max(seconds, 1e-9))
@@ -518,6 +554,7 @@ def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: Tr
                            decisions=decisions) if dev_records else {}
     if decisions:
         model.config.calibration, model.config.thresholds = decisions["calibration"], decisions["thresholds"]
+    summary_mode = choose_summary_mode(model, tokenizer, dev_records, words, resolve_dtype_for_eval(cfg))
     save_model(model, tokenizer, model_dir, words)
     save_config(cfg, model_dir / "train_config.yaml", command)
     info = {
@@ -535,6 +572,7 @@ def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: Tr
         "labels": {t: len(maps.get(t)) for t in TASKS},
         "summary_phase": {"epochs": len(state.summary_history), "best_epoch": state.summary_best_epoch,
                           "history": state.summary_history} if state.summary_history else None,
+        "summary_mode": summary_mode,
     }
     payload = {"dev": final, "dev_headline": headline_table(final) if final else {}, "history": state.history, "train": info}
     (model_dir / "metrics.json").write_text(json.dumps(payload, indent=1, default=float), encoding="utf-8")

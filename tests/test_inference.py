@@ -195,13 +195,14 @@ def test_cli_generation_and_evidence_options(tiny_model, tmp_path):
     out = tmp_path / "o.jsonl"
     one = ARTICLES / "mali_labbezanga_border.txt"
     run_cli("infer.py", str(tiny_model), str(one), "--out", str(out), "--device", "cpu", "--dtype", "fp32",
-            "--num-beams", "2", "--max-summary-tokens", "4", "--no-evidence")
+            "--num-beams", "2", "--max-summary-tokens", "4", "--no-evidence", "--summary-mode", "abstractive")
     (row,) = rows(out)
     assert row["evidence"] == {"region": {}, "event_types": {}, "actors": {}}
     from newsdesk.ingest import iter_articles
 
     (article,) = list(iter_articles([one]))
-    api = newsdesk.load(tiny_model, device="cpu", dtype="fp32", generation={"num_beams": 2, "max_summary_tokens": 4})
+    api = newsdesk.load(tiny_model, device="cpu", dtype="fp32", generation={"num_beams": 2, "max_summary_tokens": 4,
+                                                                                "summary_mode": "abstractive"})
     pred = api.predict(article.text)
     assert row["summary"] == pred.summary and pred.evidence["region"]  # the API kept its evidence
     assert len(api.tokenizer(row["summary"], add_special_tokens=False)["input_ids"]) <= 4
@@ -442,3 +443,51 @@ def test_broken_model_dir_through_the_cli_is_exit_1_without_traceback(bad_model_
                        check=False)
         assert proc.returncode == 1 and "Traceback" not in proc.stderr and f"{folder / name}" in proc.stderr, proc.stderr[-2000:]
         assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_summary_mode_lead_writes_the_lead_clause_without_decoding(tiny_model):
+    from newsdesk.summary import lead_clause
+
+    text = (ARTICLES / "yemen_marib_clash.txt").read_text(encoding="utf-8")
+    lead = newsdesk.load(tiny_model, device="cpu", dtype="fp32", generation={"summary_mode": "lead"})
+    decoder = newsdesk.load(tiny_model, device="cpu", dtype="fp32", generation={"summary_mode": "abstractive"})
+    calls = []
+    decoder_generate = lead.model.generate_summary
+    lead.model.generate_summary = lambda *a, **k: calls.append(1) or decoder_generate(*a, **k)
+    a, b = lead.predict(text), decoder.predict(text)
+    assert a.summary == lead_clause(text) and a.summary and not calls  # no decoding in lead mode
+    assert b.summary != a.summary  # the decoder's line (the tiny model's is not the lead)
+    assert (a.region, a.event_types, a.actors) == (b.region, b.event_types, b.actors)  # labels untouched
+    with pytest.raises(ValueError, match="summary_mode must be one of auto, abstractive, lead, got 'extractive'"):
+        newsdesk.load(tiny_model, generation={"summary_mode": "extractive"})
+
+
+def test_cli_summary_mode_flag(tiny_model, tmp_path):
+    from newsdesk.summary import lead_clause
+
+    out = tmp_path / "o.jsonl"
+    run_cli("infer.py", str(tiny_model), str(ARTICLES / "mali_labbezanga_border.txt"), "--out", str(out),
+            "--device", "cpu", "--dtype", "fp32", "--summary-mode", "lead")
+    (row,) = rows(out)
+    from newsdesk.ingest import iter_articles
+
+    (article,) = list(iter_articles([ARTICLES / "mali_labbezanga_border.txt"]))
+    assert row["summary"] == lead_clause(article.text)
+
+
+def test_training_resolves_summary_mode_auto_on_labelled_dev_articles(tiny_model):
+    from newsdesk.data import read_records
+    from newsdesk.model import NewsdeskModel
+    from newsdesk.training import choose_summary_mode
+    from transformers import AutoTokenizer
+
+    info = json.loads((tiny_model / "metrics.json").read_text())["train"]["summary_mode"]
+    saved = json.loads((tiny_model / "generation_config.json").read_text())["summary_mode"]
+    r = info["rougeL"]  # configs/tiny.yaml leaves summary_mode at auto: training measured both and kept the better
+    assert saved == info["chosen"] == ("lead" if r["lead"] > r["abstractive"] else "abstractive")
+    assert info["records"] == sum(1 for x in read_records(REPO / "data/dev.jsonl") if x.get("summary") and x.get("region"))
+    model, tok = NewsdeskModel.from_pretrained(tiny_model), AutoTokenizer.from_pretrained(tiny_model)
+    assert choose_summary_mode(model, tok, []) is None  # already resolved: nothing to do
+    model.summary_settings.summary_mode = "auto"
+    few = choose_summary_mode(model, tok, read_records(REPO / "data/dev.jsonl")[:5], dtype="fp32")
+    assert few["chosen"] == model.summary_settings.summary_mode == "abstractive" and "fewer than 10" in few["reason"]

@@ -211,3 +211,14 @@ def test_automodel_loads_a_model_directory_without_remote_code(tiny, tmp_path):
 
     tiny.save_pretrained(tmp_path)
     assert type(AutoModel.from_pretrained(tmp_path)) is NewsdeskModel
+
+
+def test_newsdesk_generation_keys_survive_save_and_load(tokenizer, tmp_path):
+    # The backbone's generation config starts as one derived from its model config ("_from_model_config"),
+    # and transformers drops unknown keys when it loads such a file: constrain_to_article: false and the
+    # summary mode were silently back to their defaults after a save and load.
+    model = create_model(model_cfg(), tokenizer, LABELS,
+                         generation={"constrain_to_article": False, "summary_mode": "lead", "max_summary_tokens": 6})
+    model.save_pretrained(tmp_path)
+    loaded = NewsdeskModel.from_pretrained(tmp_path).summary_settings
+    assert (loaded.constrain_to_article, loaded.summary_mode, loaded.max_new_tokens) == (False, "lead", 6)

@@ -216,3 +216,38 @@ def test_a_conjunction_is_written_once(tok, vocab):
     assert "and" not in now and "police" in now
     feed(c, cols(c, ids(tok, "clashed as town")))
     assert "as" not in allowed(tok, c)
+
+
+# ----------------------------------------------------------------------------- lead-clause summaries
+from newsdesk.summary import lead_clause, strip_dateline  # noqa: E402
+
+
+@pytest.mark.parametrize("text, expected", [
+    # dateline and weekday dropped; cut at the first clause end that leaves 8 words
+    ("MARIB, Yemen — Houthi fighters pushed toward the government-held city of Marib from the west on Sunday, "
+     "moving to within 12 km of its outskirts, officials said.",
+     "Houthi fighters pushed toward the government-held city of Marib from the west"),
+    # a short acronym in brackets is no clause end; a non-ASCII dateline is one
+    ("BOGOTÁ — Colombian police arrested a senior commander of the National Liberation Army (ELN) accused of "
+     "ordering a car bomb attack on a police station in Cúcuta last year.",
+     "Colombian police arrested a senior commander of the National Liberation Army (ELN)"),
+    # too long without a clause end: cut back to before the last preposition (and a direction word before 'of')
+    ("Heavy fighting broke out between Houthi fighters and Yemeni government forces in the Harib district south "
+     "of Marib city and near the Safer oil fields today.",
+     "Heavy fighting broke out between Houthi fighters and Yemeni government forces in the Harib district"),
+    # a first 'sentence' under five words (a kicker) is skipped; a live-blog time stamp is a dateline
+    ("BREAKING. 13:45 — The interior ministry calls on all parties to return immediately to the truce, it said.",
+     "The interior ministry calls on all parties to return immediately to the truce"),
+    # a clause end before min_words is passed over; no trailing function word
+    ("Two civilians were killed and at least nine wounded in shelling, the army said.",
+     "Two civilians were killed and at least nine wounded in shelling"),
+    ("", ""),
+])
+def test_lead_clause(text, expected):
+    assert lead_clause(text) == expected
+
+
+def test_strip_dateline_keeps_a_sentence_that_only_has_a_dash():
+    assert strip_dateline("KABUL (Reuters) - Taliban fighters seized a district.") == "Taliban fighters seized a district."
+    s = "The army — backed by militias — seized the town."
+    assert strip_dateline(s) == s
