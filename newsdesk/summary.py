@@ -558,6 +558,7 @@ _CLAUSE_END = re.compile(
 _DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "north-east",
                "north-west", "south-east", "south-west", "outside", "ahead", "east-northeast"}
 _DATELINE_SEP = re.compile(r"\s(?:[—–]|--?)\s")
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,300}>")  # an HTML tag left in the text (AG News: <A HREF=...>)
 _TIMESTAMP = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*(?:GMT|UTC|local time|am|pm))?$", re.I)
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WHEN = re.compile(rf"\s(?:(?:late|early)\s)?on\s{_DAYS}(?:\s(?:morning|afternoon|evening|night))?(?=[\s,.;]|$)"
@@ -583,10 +584,11 @@ def lead_clause(text: str, min_words: int = 8, max_words: int = 18) -> str:
     """A headline-like line from an article's lead: its first sentence (of at least 5 words) without
     dateline and weekday, cut at the first clause end that leaves `min_words` words; over
     `max_words`, cut back to before the last preposition or conjunction. Only the article's words, in
-    its order and surface form; no trailing function word or punctuation; sentence case. "" when the
-    article has no sentence."""
+    its order and surface form (HTML tags left in the text dropped); no trailing function word or
+    punctuation; sentence case. "" when the article has no sentence."""
     from newsdesk.sentences import sentences
 
+    text = _MARKUP.sub(" ", text)
     lead = ""
     for s in sentences(text) or [text]:
         s = strip_dateline(" ".join(s.split()))

@@ -241,6 +241,10 @@ from newsdesk.summary import lead_clause, strip_dateline  # noqa: E402
     # a clause end before min_words is passed over; no trailing function word
     ("Two civilians were killed and at least nine wounded in shelling, the army said.",
      "Two civilians were killed and at least nine wounded in shelling"),
+    # markup left in the text (an <a> link around a ticker) is no part of a summary; the words inside stay
+    ('RealNetworks Inc. <A HREF="http://www.example.com/quote?ticker=RNWK.O">RNWK.O</A> is ending its 49 cent-per-song '
+     "music download service, the company said.",
+     "RealNetworks Inc. RNWK.O is ending its 49 cent-per-song music download service"),
     ("", ""),
 ])
 def test_lead_clause(text, expected):
