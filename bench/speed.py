@@ -22,6 +22,10 @@ Every mode runs in its own subprocess on the same cleaned articles (so peak RSS 
             first window), e.g. fp32/lead+1, bf16/lead: a candidate window policy (bench/window_policy.py),
             emulated by cutting the windows inside `Predictor.score` (the predictor has no such option yet)
 
+Summaries: the newsdesk modes write what the model serves (its `summary_mode`: the decoder, or the
+lead clause with no decoding, then the table says "lead summaries"); `--summary-mode abstractive`
+measures the decoder whatever the model serves.
+
 The table gives articles/s with and without summaries, the ratio to the baseline (within this run,
 on the same articles), peak RSS, the **accuracy** of every mode against the gold labels of the
 records that have them (`newsdesk.evaluation.task_metrics`, as `newsdesk eval`: region macro-F1,
@@ -180,6 +184,7 @@ def worker(args) -> None:
     if args.mode == "baseline":
         base = Baseline(args.model, args.device)
         load_s = time.perf_counter() - t0
+        summary_mode = "abstractive"  # the baseline's generate
         base.summaries(warm)
         base.labels(warm)
         t = time.perf_counter()
@@ -198,9 +203,13 @@ def worker(args) -> None:
         from window_policy import max_windows
 
         dtype, _, policy = args.mode.partition("/")
-        # the decoder writes the summaries (summary_mode "lead" would make the summary column free)
-        pred = Predictor.load(args.model, device=args.device, dtype=dtype, generation={"summary_mode": "abstractive"})
+        # --summary-mode model: what the model directory serves (generation_config.json's summary_mode);
+        # abstractive: the decoder writes every summary; lead: the lead clause, no decoding
+        gen = None if args.summary_mode == "model" else {"summary_mode": args.summary_mode}
+        pred = Predictor.load(args.model, device=args.device, dtype=dtype, generation=gen)
         load_s = time.perf_counter() - t0
+        summary_mode = pred.summary_mode
+
         def label(summary: bool):
             with max_windows(lead_windows(policy)) if policy else nullcontext():
                 scored = pred.score(texts, batch_size=args.batch_size, summary=summary, clean=False)
@@ -217,7 +226,7 @@ def worker(args) -> None:
     gpu_mb = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None
     result = {
         "mode": args.mode, "n": len(texts), "load_s": load_s, "labels_s": labels_s, "full_s": full_s, "rss_mb": rss_mb, "gpu_mb": gpu_mb,
-        "threads": torch.get_num_threads(), "quality": quality(preds, records, base.predictor if args.mode == "baseline" else pred),
+        "summary_mode": summary_mode, "threads": torch.get_num_threads(), "quality": quality(preds, records, base.predictor if args.mode == "baseline" else pred),
         "preds": [{"region": p.region, "event_types": sorted(p.event_types or []), "actors": sorted(p.actors or []),
                    "summary": p.summary} for p in preds],
     }
@@ -317,7 +326,8 @@ def table(results: dict[str, dict], records: list[dict]) -> list[str]:
             agree = f"{agreement(r['preds'], ref['preds'][:n]):.1f}% ({per})"
         q = r.get("quality") or {}
         low = "-" if mode == "baseline" or not same else (", ".join(below(q, base.get("quality") or {})) or "none")
-        rows.append(f"| {mode}{' (first %d)' % n if ref and n < ref['n'] else ''} | {n} | {lab:.1f} | {xb_l} | {full:.2f} | {xb_f} "
+        sm = "" if mode == "baseline" or r.get("summary_mode", "abstractive") == "abstractive" else f", {r['summary_mode']} summaries"
+        rows.append(f"| {mode}{' (first %d)' % n if ref and n < ref['n'] else ''}{sm} | {n} | {lab:.1f} | {xb_l} | {full:.2f} | {xb_f} "
                     f"| {r['rss_mb']:.0f} | " + " | ".join(fmt(q.get(k)) for k, _ in QUALITY) + f" | {low} | {agree} |")
     any_q = next((r.get("quality") for r in results.values() if r.get("quality")), None)
     if any_q:
@@ -382,6 +392,9 @@ def main(argv=None) -> int:
                    help="run bf16 on the first N articles even without native bf16 (emulated: slow)")
     p.add_argument("--train-timing", action="store_true", help="also time a few steps of the default training, fp32 vs bf16")
     p.add_argument("--train-steps", type=int, default=4, help="training steps per precision for --train-timing (default 4)")
+    p.add_argument("--summary-mode", default="model", choices=["model", "abstractive", "lead"],
+                   help="summaries of the newsdesk modes: the model's own summary_mode (default), the decoder "
+                        "(abstractive) or the lead clause (lead, no decoding); the baseline always decodes")
     p.add_argument("--json", help="write all results (with per-article predictions) to this file")
     p.add_argument("--mode", help=argparse.SUPPRESS)  # internal: run one mode
     p.add_argument("--result", help=argparse.SUPPRESS)
@@ -416,7 +429,8 @@ def main(argv=None) -> int:
         for mode in modes:
             out = Path(tmp) / f"{mode.replace('/', '_')}.json"
             cmd = [sys.executable, __file__, "--mode", mode, "--result", str(out), "--model", args.model,
-                   "--batch-size", str(args.batch_size), "--device", args.device, "--force-bf16", str(args.force_bf16), "--threads", str(args.threads)]
+                   "--batch-size", str(args.batch_size), "--device", args.device, "--force-bf16", str(args.force_bf16), "--threads", str(args.threads),
+                   "--summary-mode", args.summary_mode]
             cmd += (["--data", *args.data] if args.data else []) + (["--limit", str(args.limit)] if args.limit else [])
             t0 = time.perf_counter()
             proc = subprocess.run(cmd, capture_output=True, text=True)

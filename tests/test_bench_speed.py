@@ -94,10 +94,11 @@ def test_speed_benchmark_end_to_end_on_the_tiny_model(tiny_model, tmp_path, caps
     speed = bench("speed")
     out = tmp_path / "speed.json"
     code = speed.main(["--model", str(tiny_model), "--limit", "4", "--modes", "baseline,fp32,fp32/lead", "--threads", "1",
-                       "--json", str(out)])
+                       "--summary-mode", "lead", "--json", str(out)])
     assert code == 0
     text = capsys.readouterr().out
-    assert "machine: CPU" in text and "event-type macro-F1" in text and "| baseline | 4 |" in text and "| fp32 | 4 |" in text
+    assert "machine: CPU" in text and "event-type macro-F1" in text and "| baseline | 4 |" in text
+    assert "| fp32, lead summaries | 4 |" in text
     res = json.loads(out.read_text())["results"]
     for mode in ("baseline", "fp32"):
         q = res[mode]["quality"]
@@ -105,6 +106,12 @@ def test_speed_benchmark_end_to_end_on_the_tiny_model(tiny_model, tmp_path, caps
     # newsdesk reading only the lead window sees what the baseline sees (it truncates at max_length): same region and event types
     lead, base = res["fp32/lead"]["preds"], res["baseline"]["preds"]
     assert [(p["region"], p["event_types"]) for p in lead] == [(p["region"], p["event_types"]) for p in base]
+    # --summary-mode lead: the newsdesk modes serve the lead clause (no decoding); the baseline still decodes
+    from newsdesk.predictor import lead_words
+    from newsdesk.summary import lead_clause
+    texts = [r["text"] for r in speed.load_articles(None, 4)]
+    assert (res["fp32"]["summary_mode"], res["baseline"]["summary_mode"]) == ("lead", "abstractive")
+    assert [p["summary"] for p in res["fp32"]["preds"]] == [lead_clause(t) or lead_words(t) for t in texts]
 
 
 # ----------------------------------------------------------------------------- cost profile
