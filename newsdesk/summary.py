@@ -558,7 +558,8 @@ _CLAUSE_END = re.compile(
 _DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "north-east",
                "north-west", "south-east", "south-west", "outside", "ahead", "east-northeast"}
 _DATELINE_SEP = re.compile(r"\s(?:[—–]|--?)\s")
-_MARKUP = re.compile(r"</?[A-Za-z][^<>]{0,300}>")  # an HTML tag left in the text (AG News: <A HREF=...>)
+# an HTML tag left in the text (AG News: <A HREF=...>...</A>); not Reuters' <Bank of Tokyo Ltd>, a name in brackets
+_MARKUP = re.compile(r"</?(?:a|b|i|u|p|br|em|strong|span|div|font|img|sup|sub)(?=[\s/>])[^<>]{0,300}>", re.I)
 _TIMESTAMP = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*(?:GMT|UTC|local time|am|pm))?$", re.I)
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WHEN = re.compile(rf"\s(?:(?:late|early)\s)?on\s{_DAYS}(?:\s(?:morning|afternoon|evening|night))?(?=[\s,.;]|$)"

@@ -245,6 +245,9 @@ from newsdesk.summary import lead_clause, strip_dateline  # noqa: E402
     ('RealNetworks Inc. <A HREF="http://www.example.com/quote?ticker=RNWK.O">RNWK.O</A> is ending its 49 cent-per-song '
      "music download service, the company said.",
      "RealNetworks Inc. RNWK.O is ending its 49 cent-per-song music download service"),
+    # a name in angle brackets (Reuters-21578 writes company names so) is no tag: its words stay
+    ("<Bank of Tokyo Ltd> said it raised its prime lending rate to 3.75 pct from 3.5 pct, effective today.",
+     "<Bank of Tokyo Ltd> said it raised its prime lending rate to 3.75 pct from 3.5 pct"),
     ("", ""),
 ])
 def test_lead_clause(text, expected):
