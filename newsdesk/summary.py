@@ -581,9 +581,15 @@ def strip_dateline(sentence: str) -> str:
     return sentence
 
 
+def _all_caps(s: str) -> bool:
+    """A heading in capitals ("COMMUNIQUÉ OF THE 1,258TH MEETING"), not a lead sentence."""
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
 def lead_clause(text: str, min_words: int = 8, max_words: int = 18) -> str:
-    """A headline-like line from an article's lead: its first sentence (of at least 5 words) without
-    dateline and weekday, cut at the first clause end that leaves `min_words` words; over
+    """A headline-like line from an article's lead: its first sentence (of at least 5 words, not a
+    heading in capitals) without dateline and weekday, cut at the first clause end that leaves `min_words` words; over
     `max_words`, cut back to before the last preposition or conjunction. Only the article's words, in
     its order and surface form (HTML tags left in the text dropped); no trailing function word or
     punctuation; sentence case. "" when the article has no sentence."""
@@ -593,7 +599,7 @@ def lead_clause(text: str, min_words: int = 8, max_words: int = 18) -> str:
     lead = ""
     for s in sentences(text) or [text]:
         s = strip_dateline(" ".join(s.split()))
-        if len(s.split()) >= 5:
+        if len(s.split()) >= 5 and not _all_caps(s):
             lead = s
             break
         lead = lead or s

@@ -245,6 +245,13 @@ from newsdesk.summary import lead_clause, strip_dateline  # noqa: E402
     ('RealNetworks Inc. <A HREF="http://www.example.com/quote?ticker=RNWK.O">RNWK.O</A> is ending its 49 cent-per-song '
      "music download service, the company said.",
      "RealNetworks Inc. RNWK.O is ending its 49 cent-per-song music download service"),
+    # a heading in capitals (an NGO communiqué's title) is not the lead; a long clause is cut before its last preposition
+    ("COMMUNIQUÉ OF THE 1,258TH MEETING\n\nThe African Union Peace and Security Council, at its 1,258th meeting "
+     "held on 3 March on the situation in Sudan:\n\n1. Expresses deep concern over the shelling of El Obeid.",
+     "The African Union Peace and Security Council, at its 1,258th meeting held on 3 March"),
+    # an article written all in capitals (old wire copy) still has a lead: its first sentence
+    ("REBELS SEIZED THE NORTHERN TOWN OF KIDAL AFTER THREE DAYS OF FIGHTING, OFFICIALS SAID. THE ARMY WITHDREW.",
+     "REBELS SEIZED THE NORTHERN TOWN OF KIDAL AFTER THREE DAYS OF FIGHTING"),
     # a name in angle brackets (Reuters-21578 writes company names so) is no tag: its words stay
     ("<Bank of Tokyo Ltd> said it raised its prime lending rate to 3.75 pct from 3.5 pct, effective today.",
      "<Bank of Tokyo Ltd> said it raised its prime lending rate to 3.75 pct from 3.5 pct"),
