@@ -563,7 +563,7 @@ _MARKUP = re.compile(r"</?(?:a|b|i|u|p|br|em|strong|span|div|font|img|sup|sub)(?
 _TIMESTAMP = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*(?:GMT|UTC|local time|am|pm))?$", re.I)
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _WHEN = re.compile(rf"\s(?:(?:late|early)\s)?on\s{_DAYS}(?:\s(?:morning|afternoon|evening|night))?(?=[\s,.;]|$)"
-                   rf"|\s(?:late|early)\s{_DAYS}|\s{_DAYS}(?=\s(?:a|an|the|to|that)\s)|\s(?:overnight|yesterday|today)(?=[\s,.;]|$)")
+                   rf"|\s(?:late|early)\s{_DAYS}|\s{_DAYS}(?=\s(?:a|an|the|to|that)\s)|(?<!\ban)(?<!\ba)(?<!\bthe)\s(?:overnight|yesterday|today)(?=[\s,.;]|$)")  # not "an overnight vigil"
 
 
 def strip_dateline(sentence: str) -> str:
@@ -611,8 +611,9 @@ def lead_clause(text: str, min_words: int = 8, max_words: int = 18) -> str:
     words = lead.rstrip(" .,;:!?").split()
     if len(words) > max_words:
         words = words[:max_words]
-        cut = [i for i in range(min_words, len(words) - 1) if words[i].lower() in PREPOSITIONS or words[i].lower() in
-               ("and", "or", "but", "as", "while", "that", "to")]
+        cut = [i for i in range(min_words, len(words) - 1) if (words[i].lower() in PREPOSITIONS or words[i].lower() in
+               ("and", "or", "but", "as", "while", "that", "to"))
+               and not (words[i].lower() == "at" and words[i + 1].lower() in ("least", "most"))]  # "at least 38": a number
         if cut:
             i = cut[-1]
             if i > min_words and words[i].lower() == "of" and words[i - 1].lower() in _DIRECTIONS:

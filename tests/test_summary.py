@@ -252,6 +252,10 @@ from newsdesk.summary import lead_clause, strip_dateline  # noqa: E402
     # an article written all in capitals (old wire copy) still has a lead: its first sentence
     ("REBELS SEIZED THE NORTHERN TOWN OF KIDAL AFTER THREE DAYS OF FIGHTING, OFFICIALS SAID. THE ARMY WITHDREW.",
      "REBELS SEIZED THE NORTHERN TOWN OF KIDAL AFTER THREE DAYS OF FIGHTING"),
+    # "at least" is a number, not a place to cut ("... (ADF) killed" would have no object)
+    ("BUNIA, Democratic Republic of Congo — Suspected fighters of the Allied Democratic Forces (ADF) killed at least "
+     "38 people attending an overnight prayer vigil at a Catholic church in Komanda, in Congo's Ituri province.",
+     "Suspected fighters of the Allied Democratic Forces (ADF) killed at least 38 people attending an overnight prayer vigil"),
     # a name in angle brackets (Reuters-21578 writes company names so) is no tag: its words stay
     ("<Bank of Tokyo Ltd> said it raised its prime lending rate to 3.75 pct from 3.5 pct, effective today.",
      "<Bank of Tokyo Ltd> said it raised its prime lending rate to 3.75 pct from 3.5 pct"),
