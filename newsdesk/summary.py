@@ -552,7 +552,7 @@ def one_line(text: str) -> str:
 # Marib from the west" | ", moving to within 12 km ...").
 _CLAUSE_END = re.compile(
     r",\s|;\s|:\s|\s[—–]\s|\s--\s|\s\((?![A-Z0-9][\w-]{0,7}\))"
-    r"|\s(?:after|as|while|amid|following|according|saying|which|who|whose|where|when|but|because|despite|although"
+    r"|(?<!known)(?<!such)(?<!same)(?<!\bwell)\s(?:after|as(?!\swell\b)|while|amid|following|according|saying|which|who|whose|where|when|but|because|despite|although"
     r"|though|with|accused|killing|leaving|wounding|forcing|prompting|injuring|sparking|ending|citing|raising"
     r"|bringing|marking|adding|in what|in an?|officials|police said|sources)\s")
 _DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "north-east",
@@ -611,12 +611,15 @@ def lead_clause(text: str, min_words: int = 8, max_words: int = 18) -> str:
     words = lead.rstrip(" .,;:!?").split()
     if len(words) > max_words:
         words = words[:max_words]
-        cut = [i for i in range(min_words, len(words) - 1) if (words[i].lower() in PREPOSITIONS or words[i].lower() in
+        low = [w.lower() for w in words]
+        cut = [i for i in range(min_words, len(words) - 1) if (low[i] in PREPOSITIONS or low[i] in
                ("and", "or", "but", "as", "while", "that", "to"))
-               and not (words[i].lower() == "at" and words[i + 1].lower() in ("least", "most"))]  # "at least 38": a number
+               and not (low[i] == "at" and low[i + 1] in ("least", "most"))  # "at least 38": a number
+               and not (low[i] == "and" and "between" in low[max(0, i - 6):i])  # "between X | and Y"
+               and not (low[i] == "as" and low[i - 1] in ("known", "such", "same", "well"))]  # "known | as Macawisley"
         if cut:
             i = cut[-1]
-            if i > min_words and words[i].lower() == "of" and words[i - 1].lower() in _DIRECTIONS:
+            if i > min_words and low[i] == "of" and low[i - 1] in _DIRECTIONS:
                 i -= 1  # "... district south | of Marib" -> "... district"
             words = words[:i]
     while words and (words[-1].lower().strip(",;:") in FUNCTION_WORDS or words[-1].endswith(("'s", "’s", ",", ";", ":"))):

@@ -256,6 +256,13 @@ from newsdesk.summary import lead_clause, strip_dateline  # noqa: E402
     ("BUNIA, Democratic Republic of Congo — Suspected fighters of the Allied Democratic Forces (ADF) killed at least "
      "38 people attending an overnight prayer vigil at a Catholic church in Komanda, in Congo's Ituri province.",
      "Suspected fighters of the Allied Democratic Forces (ADF) killed at least 38 people attending an overnight prayer vigil"),
+    # no cut inside "known as" or "between X and Y"
+    ("MOGADISHU — Somali National Army (SNA) troops backed by clan fighters known as Macawisley recaptured the town "
+     "of Moqokori in Hiraan region, officials said.",
+     "Somali National Army (SNA) troops backed by clan fighters known as Macawisley recaptured the town"),
+    ("Mali's High Islamic Council said it had offered to mediate a truce between the transitional government and "
+     "the armed groups of the north, a spokesman said.",
+     "Mali's High Islamic Council said it had offered to mediate a truce"),
     # a name in angle brackets (Reuters-21578 writes company names so) is no tag: its words stay
     ("<Bank of Tokyo Ltd> said it raised its prime lending rate to 3.75 pct from 3.5 pct, effective today.",
      "<Bank of Tokyo Ltd> said it raised its prime lending rate to 3.75 pct from 3.5 pct"),
