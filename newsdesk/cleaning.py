@@ -30,6 +30,18 @@ _BOILERPLATE = [
     r"recommended( for you)?",
     r"(previous|next) (article|post|story)",
     r"(print|email|whatsapp|facebook|twitter|telegram|linkedin|reddit|pinterest|copy link)",
+    r"(print|email|save|share|listen to) (this )?(article|story|page)",
+    r"(sign in|log ?in|register)( \| (sign in|log ?in|register))*",
+    r"(\d+ min(ute)?s? read|reading time:? .{1,20})",
+    # breadcrumbs ("Home > World > Middle East", "Home / News")
+    r"home ?[>/»›|] ?.{0,80}",
+    # photo credits and captions ("Photo: Reuters", "File photo of ...", "Image caption: ...", "Getty Images")
+    r"((file |afp |reuters |ap )?(photo|picture|image|photograph)( caption| credit)?|caption|credit) ?[:|/].*",
+    r"file (photo|picture|image)\b.*",
+    r"(getty images|afp via getty images|reuters|ap photo|afp)( ?/ ?.{1,40})?",
+    r".{0,160}\(((afp|ap|reuters|epa|file) )?(photo|picture|image)s?( ?[:/][^)]{0,60})?\)",
+    # agency credit lines at the end of wire copy ("(Reporting by X; Editing by Y)")
+    r"\(?(reporting|writing|additional reporting|editing) by .{1,160}\)?",
     r"tags?:.*",
     r"(leave a |\d+ )?comments?",
     r"loading\.*",
@@ -39,6 +51,23 @@ _BOILERPLATE = [
     r"accept( all)? cookies",
 ]
 _BOILERPLATE_RE = re.compile(r"^(?:%s)$" % "|".join(_BOILERPLATE), re.IGNORECASE)
+
+# Bylines and publication dates: page furniture that scrapers keep above the article. A byline is
+# "By" + names (capitalised words, "and", agencies, a date); "By Sunday, the army had taken the town"
+# is a sentence, not a byline (lower-case words that are not name joiners).
+_BYLINE_START = re.compile(r"^(by|written by|posted by|words by|text by|story by)\s+(?=[A-Z])", re.IGNORECASE)
+_NAME_JOINERS = {"and", "&", "|", "in", "on", "at", "for", "the", "of", "de", "da", "del", "al", "el", "bin", "ibn",
+                 "van", "von", "la", "le", "staff", "writer", "writers", "correspondent", "reporter", "editor",
+                 "with", "from", "-", "–", "—", "/", "via", "news", "agency", "am", "pm", "updated", "published",
+                 "ago", "hours", "hour", "minutes", "days", "admin", "guest"}
+_MONTHS = ("jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|"
+           "nov(ember)?|dec(ember)?")
+_WEEKDAYS = "mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(r(s(day)?)?)?|fri(day)?|sat(urday)?|sun(day)?"
+_DATE_TOKEN = re.compile(
+    rf"^(({_MONTHS})\.?|({_WEEKDAYS})\.?|\d{{1,4}}(st|nd|rd|th)?|\d{{1,2}}[/.:-]\d{{1,2}}([/.:-]\d{{2,4}})?|"
+    r"\d{1,2}(:\d{2})?(am|pm|h)|a\.?m\.?|p\.?m\.?|gmt|utc|est|edt|cet|cest|bst|ist|et|pt|local|time|"
+    r"published|updated|posted|last|first|modified|date|on|at|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|"
+    r"yesterday|today|[|•·,:-]|–|—)$", re.IGNORECASE)
 # A line that starts the page footer: after it, only link lists and furniture follow.
 _FOOTER_RE = re.compile(
     r"^(related( articles| posts| stories)?|you (may|might) also like.*|more from .{1,40}|recommended( for you)?|read (more|next))$",
@@ -59,7 +88,33 @@ def normalise(text: str) -> str:
 
 def is_boilerplate(line: str) -> bool:
     line = line.strip().strip("|•·-–—>»").strip()
-    return bool(line) and len(line) <= 120 and bool(_BOILERPLATE_RE.match(line))
+    if not line or len(line) > 200:
+        return False
+    return bool(len(line) <= 120 and _BOILERPLATE_RE.match(line)) or _is_byline(line) or _is_date_line(line)
+
+
+def _tokens(line: str) -> list[str]:
+    return re.findall(r"\d{1,2}[/.:-]\d{1,2}(?:[/.:-]\d{2,4})?|[\w.'’-]+|[|•·&/,:–—-]", line)
+
+
+def _is_date_line(line: str) -> bool:
+    """A line of only a publication date/time ("Published: June 17, 2017 10:45 AM", "Updated 3 hours ago")."""
+    if "(" in line:  # "Week 22 (26 May – 1 June)": a bulletin's heading
+        return False
+    toks = _tokens(line)
+    has_date = any(re.match(rf"^(({_MONTHS})\.?|\d{{1,2}}[/.:-]\d{{1,2}}.*|\d{{1,2}}(:\d{{2}})?(am|pm)|\d+|yesterday|today)$",
+                            t, re.IGNORECASE) for t in toks)
+    return has_date and len(toks) <= 14 and all(_DATE_TOKEN.match(t) for t in toks)
+
+
+def _is_byline(line: str) -> bool:
+    """"By Jane Doe and John Roe, Associated Press", "Written by Sarah Jones on 17/06/2017"."""
+    m = _BYLINE_START.match(line)
+    if not m or line.rstrip().endswith((".", "!", "?", '"', "”")):
+        return False
+    words = _tokens(line[m.end():])
+    return 0 < len(words) <= 16 and all(w[:1].isupper() or w.lower() in _NAME_JOINERS or _DATE_TOKEN.match(w) or w == ","
+                                        for w in words)
 
 
 def clean_text(text: str | None) -> str:

@@ -46,6 +46,14 @@ def test_normalise_paragraph_separator_and_trailing_spaces():
         "Subscribe to our daily newsletter", "Read more: Talks collapse", "You may also like",
         "Tags: Syria, Idlib", "© 2025 Example News", "All rights reserved.", "We use cookies to improve the site",
         "— Print —", "Skip to main content", "12 Comments",
+        # bylines, publication dates, breadcrumbs, photo credits and wire credits that scrapers keep
+        "By Qassim Abdul-Zahra and Bassem Mroue, Associated Press", "By Sarah Jones | Reuters",
+        "Written by Sarah Jones on 17/06/2017", "Posted by admin on June 17, 2017 in Middle East, News",
+        "Published: June 17, 2017 10:45 AM", "Last updated on 17 June 2017, 10:45 GMT", "Updated 3 hours ago",
+        "17 June 2017 | 10:45 am", "23:58", "Home > World > Middle East", "Home / News", "Photo: Reuters",
+        "File photo of Iraqi soldiers at a checkpoint near the border", "AP Photo/Hadi Mizban", "Getty Images",
+        "Iraqi soldiers celebrate at the crossing. (AFP Photo)", "Listen to this article", "3 min read",
+        "(Reporting by Ahmed Rasheed in Baghdad; Editing by Peter Graff)", "Sign in | Register",
     ],
 )
 def test_boilerplate_lines(line):
@@ -59,6 +67,9 @@ def test_boilerplate_lines(line):
         "Shares in the state oil company fell 4% after the attack.",
         "The ad hoc committee met on Monday.",
         "Related talks are due in Geneva next week, diplomats said.",
+        "By Sunday, the army had taken the town.", "By late afternoon the rebels had withdrawn",
+        "On 17 June 2017 the army said it had taken the town.", "Reuters reported that 12 people died.",
+        "Week 22 (26 May – 1 June)", "March 2017: the army retakes Mosul", "The photo: soldiers at a checkpoint",
         "",
     ],
 )
@@ -77,6 +88,17 @@ def test_clean_text_drops_boilerplate_and_cuts_footer():
 def test_footer_marker_before_real_text_is_only_dropped():
     text = clean_text(f"Related Articles\n\n{BODY}")
     assert text == BODY
+
+
+def test_page_furniture_above_the_article_is_not_its_lead():
+    """A scraped page's byline and date lines came before the first sentence, and the lead clause
+    (the summary of `summary_mode: lead`) served "By Sarah Jones and Ali Omar, Associated Press"."""
+    from newsdesk.summary import lead_clause
+
+    raw = ("Rebels seize river crossing\n\nBy Sarah Jones and Ali Omar, Associated Press\n\n"
+           "Published: June 17, 2017 10:45 AM\n\nHome > World > Africa\n\n" + BODY)
+    assert lead_clause(clean_text(raw)) == lead_clause(BODY) != ""
+    assert lead_clause(split_title(raw)[1]).startswith("Government forces said")
 
 
 def test_clean_text_keeps_paragraphs_and_line_breaks():
