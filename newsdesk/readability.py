@@ -3,8 +3,8 @@
 Per summary (`flags`):
   - nonwords: words (`summary.WORD_RE` tokens) that are none of: a word of the article, as written or
     case-insensitively (’ read as '); the article word without its possessive ("Mexico" for "Mexico's");
-    a simple inflection of an article word (`summary.word_variants`) that the model's lexicon or
-    headline vocabulary knows; a word of the headline vocabulary. Needs the model's `SummaryWords`;
+    a simple inflection of an article word (`summary.word_variants`) that the model's lexicon, its
+    headline vocabulary or lemminflect's verb tables know ("took" -> "takes"); a word of the headline vocabulary. Needs the model's `SummaryWords`;
   - trailing_function_word: the last word, when it is one of `summary.FUNCTION_WORDS` ("the", "of", "said");
   - stray_punctuation: a "?" the article does not have, a dangling , : ; - – — at the end, unbalanced
     double quotes or brackets, a symbol glued to a word the article does not write so ("$thirds");

@@ -3,7 +3,8 @@
 A summary may contain only
   (a) words of its article, in their surface form ("al-Waleed", "Mexico's", "US-led", "2,000"),
   (b) simple inflections of those words that are real words (`word_variants`, checked against a
-      lexicon of words seen in the training texts: "captured" -> "captures", never "explosiving"),
+      lexicon of words seen in the training texts and lemminflect's verb tables: "captured" ->
+      "captures", "took" -> "takes", never "explosiving"),
   (c) a closed headline vocabulary learnt from the training headlines (function words and common
       headline words such as "kills", "seizes", "agree"; names, places, numbers and words under three
       letters other than function words excluded: "s" of "U.S." is not a word),
@@ -24,6 +25,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -40,6 +42,7 @@ it its he she they them their his her him we us our you your i me my who whom wh
 new more most less least many much few several other another such own same
 says said say tells told calls call
 """.split()
+_FUNCTION_SET = frozenset(FUNCTION_WORDS)
 PUNCTUATION_WORDS = (",", ":")
 # conjunctions a headline uses once: "X and Y and Z push to Marib" is a list, not a headline
 ONCE_WORDS = ("and", "as", "while", "but", "or")
@@ -67,12 +70,14 @@ def headline_word_ok(word: str) -> bool:
 SHORT_HEADLINE_WORDS = {"up", "go", "tv", "ex"}
 
 
-def word_variants(word: str) -> set[str]:
-    """A word and its simple inflections (capture -> captures, captured, capturing; forces -> force).
-    Candidates only: `SummaryWords.real` keeps those that are real words."""
+def word_variants(word: str, irregular: bool = True) -> set[str]:
+    """A word and its simple inflections (capture -> captures, captured, capturing; forces -> force);
+    with `irregular`, also the forms of lemminflect's verb tables (took -> take, takes, taken) and none
+    for a function word (not "neared" from the preposition "near"). Candidates only: `SummaryWords.real`
+    (or `known`, for the decoder) keeps those that are real words."""
     w = word.lower()
     out = {w}
-    if not w.isalpha() or len(w) < 3:
+    if not w.isalpha() or len(w) < 3 or (irregular and w in _FUNCTION_SET):
         return out
     for suf in _SUFFIXES:
         if suf == "d" and not w.endswith("ed") or suf == "s" and w.endswith("ss"):
@@ -85,7 +90,20 @@ def word_variants(word: str) -> set[str]:
         out |= {stem + s for s in _SUFFIXES}
         if stem.endswith("e"):
             out |= {stem[:-1] + "ing", stem + "d"}
-    return out
+    return out | verb_forms(w) if irregular else out
+
+
+@lru_cache(maxsize=50000)
+def verb_forms(word: str) -> frozenset[str]:
+    """Every inflection of the verbs `word` is a form of, from lemminflect's tables (irregular ones too:
+    "took" -> take, takes, taking, taken): real words by construction."""
+    import lemminflect
+
+    out: set[str] = set()
+    for lemma in lemminflect.getAllLemmas(word).get("VERB", ()):
+        for forms in lemminflect.getAllInflections(lemma, upos="VERB").values():
+            out.update(forms)
+    return frozenset(out)
 
 
 def article_words(text: str) -> list[str]:
@@ -150,6 +168,11 @@ class SummaryWords:
         return cls(list(data["headline"]), set(data["lexicon"]))
 
     def real(self, word: str) -> bool:
+        """Seen in the training texts, a headline word, or a verb form in lemminflect's tables."""
+        return self.known(word) or bool(verb_forms(word))
+
+    def known(self, word: str) -> bool:
+        """Seen in the training texts or a headline word: the decoder's word constraint writes only these."""
         return word in self.lexicon or word in self._headline_set
 
     def __post_init__(self):
@@ -196,8 +219,8 @@ class SummaryVocabulary:
             if len(low) == 1 and low.isalpha() and low not in ("a", "i"):
                 continue  # "U.S." -> "U", "S": letters, not words
             allowed.add(self.key(surf))
-            for v in word_variants(low):
-                if v != low and self.words.real(v):
+            for v in word_variants(low, irregular=False):
+                if v != low and self.words.known(v):
                     allowed.add(v if self.uncased else _cased_like(v, surfaces))
             if re.search(r"['’]s$", low):  # "Mexico's" -> "Mexico" may be written too
                 allowed.add(self.key(surf[:-2]))
@@ -587,12 +610,14 @@ def _all_caps(s: str) -> bool:
     return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
-def lead_clause(text: str, min_words: int = 8, max_words: int = 18) -> str:
+def lead_clause(text: str, min_words: int = 8, max_words: int = 18, present: bool = True) -> str:
     """A headline-like line from an article's lead: its first sentence (of at least 5 words, not a
     heading in capitals) without dateline and weekday, cut at the first clause end that leaves `min_words` words; over
-    `max_words`, cut back to before the last preposition or conjunction. Only the article's words, in
-    its order and surface form (HTML tags left in the text dropped); no trailing function word or
-    punctuation; sentence case. "" when the article has no sentence."""
+    `max_words`, cut back to before the last preposition or conjunction; with `present`, its main verb
+    in the headline's present tense (`newsdesk.headline.headline_tense`: "Iraqi forces captured" ->
+    "Iraqi forces capture"). Only the article's words (and inflections of them), in its order and
+    surface form (HTML tags left in the text dropped); no trailing function word or punctuation;
+    sentence case. "" when the article has no sentence."""
     from newsdesk.sentences import sentences
 
     text = _MARKUP.sub(" ", text)
@@ -626,4 +651,9 @@ def lead_clause(text: str, min_words: int = 8, max_words: int = 18) -> str:
         if words[-1].endswith(("'s", "’s")) and words[-1].lower().strip(",;:") not in FUNCTION_WORDS and len(words) <= min_words:
             break
         words.pop()
-    return one_line(" ".join(words)).rstrip(" .,;:")
+    line = " ".join(words)
+    if present:
+        from newsdesk.headline import headline_tense
+
+        line = headline_tense(line)
+    return one_line(line).rstrip(" .,;:")

@@ -121,9 +121,11 @@ def test_readability_flags_by_hand():
     assert [f["repeated_forms"] for f in got] == [[]] * 6
     assert [f["unsupported"] for f in got] == [[], [], [], [], ["Mosul"], []]
     assert flag_names(got[4]) == ["non-word: kill", "non-word: Mosul", "ends with ','", "twice: police", "unsupported: Mosul"]
-    # an inflection counts only when the lexicon knows it; an article word always counts, in any case
+    # an inflection counts only when the lexicon or lemminflect's verb tables know it ("captures", "took" ->
+    # "takes"; not the suffix rules' "capturion"); an article word always counts, in any case
     assert nonwords("Forces captures crossing", ARTICLE, WORDS) == []
-    assert nonwords("Forces captures crossing", ARTICLE, SummaryWords(WORDS.headline, set())) == ["captures"]
+    assert nonwords("Forces captures crossing", ARTICLE, SummaryWords(WORDS.headline, set())) == []
+    assert nonwords("Forces capturion crossing", ARTICLE, SummaryWords(WORDS.headline, set())) == ["capturion"]
     assert nonwords("IRAQI FORCES CAPTURED AL-WALEED", ARTICLE, SummaryWords.default()) == []
     # a "?" the article has is not stray; brackets and curly quotes must pair
     assert flags("Who holds Mosul?", "Who holds Mosul? Nobody knows.")["stray_punctuation"] == []
@@ -156,8 +158,11 @@ def test_summary_metrics_are_case_blind_and_shared_by_every_system():
     m = task_metrics([{"summary": "Iran announces end of major offensive in Gulf war"}], records, LABELS,
                      summary_words=WORDS)["summary"]
     assert (m["rouge1"], m["rougeL"]) == pytest.approx((1.0, 1.0))
-    # "announces" is an inflection of "announced" that this lexicon does not know: one non-word
-    assert m["nonword_share"] == 1.0
+    # "announces" is an inflection of "announced" that this lexicon does not know but lemminflect's verb
+    # tables do: a word; "announcion" (a suffix rule's candidate) is a non-word
+    assert m["nonword_share"] == 0.0
+    odd = task_metrics([{"summary": "Iran announcion end of major offensive"}], records, LABELS, summary_words=WORDS)
+    assert odd["summary"]["nonword_share"] == 1.0
     lead = task_metrics([{"summary": records[0]["text"]}], records, LABELS, summary_words=WORDS)["summary"]
     assert lead["nonword_share"] == 0.0 and lead["mean_words"] == 12.0
 
