@@ -140,20 +140,32 @@ def names_f1(preds: list, records: list[dict], predictor) -> dict[str, float | N
 # ----------------------------------------------------------------------------- policies
 @contextmanager
 def max_windows(n: int | None):
-    """Cut every article to its first `n` windows inside Predictor.score (None = all)."""
-    import newsdesk.predictor as pmod
+    """Cut every article to its first `n` windows inside Predictor.score (None = all); the region's place
+    evidence (newsdesk.places) then reads only the text those windows cover, as a predictor reading
+    `n` windows would."""
+    import numpy as np
 
-    original = pmod.tokenize_windows
+    import newsdesk.predictor as pmod
+    from newsdesk.places import PlaceIndex
+
+    original, evidence = pmod.tokenize_windows, PlaceIndex.evidence
+    ends: dict[str, int] = {}
 
     def cut(tokenizer, texts, max_length, stride):
         docs = original(tokenizer, texts, max_length, stride)
-        return [{**d, "windows": d["windows"][:n], "offsets": d["offsets"][:n]} for d in docs] if n else docs
+        if not n:
+            return docs
+        for t, d in zip(texts, docs):
+            kept = [np.asarray(o).reshape(-1, 2) for o in d["offsets"][:n]]
+            ends[t] = int(max((o[:, 1].max() for o in kept if len(o)), default=0))
+        return [{**d, "windows": d["windows"][:n], "offsets": d["offsets"][:n]} for d in docs]
 
     pmod.tokenize_windows = cut
+    PlaceIndex.evidence = lambda self, text: evidence(self, text[: ends.get(text, len(text))])
     try:
         yield
     finally:
-        pmod.tokenize_windows = original
+        pmod.tokenize_windows, PlaceIndex.evidence = original, evidence
 
 
 def rewindowed(predictor, max_length: int, stride: int):

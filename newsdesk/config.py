@@ -85,6 +85,9 @@ class DataConfig:
     dev: list[str] = field(default_factory=lambda: ["data/dev.jsonl"])
     actor_min_count: int = 1  # actors with fewer training mentions get no output
     actor_aliases: str | None = None  # YAML file: canonical name -> [aliases]
+    # YAML file of countries and demonyms per region, added to the place table that the training records'
+    # place fields give (newsdesk.places: region evidence from the places an article names); null = records only
+    place_regions: str | None = "{repo}/data/place_regions.yaml"
     # Event-type taxonomy. Types listed here get an output even when the training data has no
     # example; types found in the data but not listed are added after them.
     event_types: list[str] = field(default_factory=lambda: list(EVENT_TYPES))

@@ -152,6 +152,8 @@ def validate_record(row: dict[str, Any], path: Path, index: int) -> dict[str, An
         # mention head's place filter: a place is not an actor
         places = [meta.get(k) for k in ("country", "admin1", "admin2", "admin3", "location")]
         rec["places"] = sorted({p.strip() for p in places if isinstance(p, str) and p.strip()})
+        if isinstance(meta.get("country"), str) and meta["country"].strip():
+            rec["country"] = meta["country"].strip()  # the place table's countries (newsdesk.places)
     rec["actor_mentions"] = None
     if spans is not None:
         if not isinstance(spans, list) or not all(isinstance(m, dict) for m in spans):

@@ -110,6 +110,8 @@ class NewsdeskConfig(PreTrainedConfig):
     fewshot: dict | None = None
     aliases: dict | None = None  # actor alias table: lower-cased name -> canonical name
     places: list | None = None  # place names seen in the training data (a mention that is one is not an actor)
+    # Region evidence from place names (newsdesk.places): {"table": {name: [region, kind]}, "beta": float (fitted on dev)}
+    place_regions: dict | None = None
     label_checksum: str = ""
     vocab_size: int = 0  # the tokenizer's size when the model was built
     lexical: bool = True
@@ -128,6 +130,7 @@ class NewsdeskConfig(PreTrainedConfig):
         self.fewshot = dict(self.fewshot or {})
         self.aliases = dict(self.aliases or {})
         self.places = list(self.places or [])
+        self.place_regions = dict(self.place_regions or {})
         super().__post_init__(**kwargs)
 
     def checksum(self) -> str:

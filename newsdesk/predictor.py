@@ -118,6 +118,11 @@ class Predictor:
         self.linker = Linker(self.config.labels["actors"], self.aliases)
         # region labels are places too: a raw page's section line "Middle East" is no actor
         self.places = frozenset(self.config.places) | frozenset(self.config.labels.get("region") or ())
+        from newsdesk.places import PlaceIndex
+
+        table = (self.config.place_regions or {}).get("table")
+        self.place_index = PlaceIndex(table, self.config.labels["region"]) if table else None
+        self.place_beta = float((self.config.place_regions or {}).get("beta") or 0.0)
         # decisions: calibration and thresholds (the model's; `newsdesk.training` swaps in fresh ones on dev)
         self.calibration = dict(self.config.calibration)
         self.threshold_of = dict(self.config.thresholds)
@@ -256,6 +261,10 @@ class Predictor:
         """Calibrated probabilities per task; event types include the few-shot labels (fused with
         the head where the head has the label too)."""
         p = self.calibrate(s.logits)
+        if self.place_index is not None and self.place_beta > 0 and s.text and len(p["region"]):
+            from newsdesk.places import fuse
+
+            p["region"] = fuse(p["region"], self.place_index.evidence(s.text), self.place_beta)
         if self.config.fewshot:
             names = self.config.labels["event_types"]
             extra = []
@@ -512,7 +521,7 @@ def check_model_dir(d: Path) -> dict[str, Any]:
     for task in TASKS:
         if len(set(labels[task])) != len(labels[task]):
             raise ModelDirError(f"{cfg}: labels.{task} names a label twice")
-    for key in ("thresholds", "calibration", "aliases", "fewshot"):
+    for key in ("thresholds", "calibration", "aliases", "fewshot", "place_regions"):
         if raw.get(key) is not None and not isinstance(raw[key], dict):
             raise ModelDirError(f"{cfg}: {key} must be a JSON object, got {_json_type(raw[key])}")
     thresholds, calibration = raw.get("thresholds") or {}, raw.get("calibration") or {}
@@ -539,6 +548,11 @@ def check_model_dir(d: Path) -> dict[str, Any]:
     aliases = raw.get("aliases") or {}
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
         raise ModelDirError(f"{cfg}: aliases must map names to canonical names (strings)")
+    place = raw.get("place_regions") or {}
+    if place and (not isinstance(place.get("table", {}), dict) or not _is_number(place.get("beta", 0.0))
+                  or not all(isinstance(v, list) and len(v) == 2 for v in (place.get("table") or {}).values())):
+        raise ModelDirError(f"{cfg}: place_regions must be {{'table': {{name: [region, kind]}}, 'beta': number}} "
+                            "(retrain, or delete the key to decide the region by the head alone)")
     for label, probe in (raw.get("fewshot") or {}).items():
         if not isinstance(probe, dict) or not isinstance(probe.get("weight"), list) or not _is_number(probe.get("bias")):
             raise ModelDirError(f"{cfg}: fewshot.{label} must be a probe object with 'weight' (a list) and 'bias'")

@@ -42,7 +42,6 @@ it its he she they them their his her him we us our you your i me my who whom wh
 new more most less least many much few several other another such own same
 says said say tells told calls call
 """.split()
-_FUNCTION_SET = frozenset(FUNCTION_WORDS)
 PUNCTUATION_WORDS = (",", ":")
 # conjunctions a headline uses once: "X and Y and Z push to Marib" is a list, not a headline
 ONCE_WORDS = ("and", "as", "while", "but", "or")
@@ -72,12 +71,11 @@ SHORT_HEADLINE_WORDS = {"up", "go", "tv", "ex"}
 
 def word_variants(word: str, irregular: bool = True) -> set[str]:
     """A word and its simple inflections (capture -> captures, captured, capturing; forces -> force);
-    with `irregular`, also the forms of lemminflect's verb tables (took -> take, takes, taken) and none
-    for a function word (not "neared" from the preposition "near"). Candidates only: `SummaryWords.real`
-    (or `known`, for the decoder) keeps those that are real words."""
+    with `irregular`, also the forms of lemminflect's verb tables (took -> take, takes, taken; told ->
+    tell). Candidates only: `SummaryWords.real` (or `known`, for the decoder) keeps those that are real words."""
     w = word.lower()
     out = {w}
-    if not w.isalpha() or len(w) < 3 or (irregular and w in _FUNCTION_SET):
+    if not w.isalpha() or len(w) < 3:
         return out
     for suf in _SUFFIXES:
         if suf == "d" and not w.endswith("ed") or suf == "s" and w.endswith("ss"):

@@ -171,6 +171,10 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
     places = sorted({p for r in unique for p in r.get("places") or []})
     model = create_model(cfg.model, tokenizer, maps.labels, generation=vars(cfg.generation).copy(), aliases=aliases, places=places,
                          newsdesk_version=__version__)
+    from newsdesk.places import build_table, load_extra
+
+    extra = load_extra(resolve_data_path(cfg.data.place_regions, "{repo}") if cfg.data.place_regions else None)
+    model.config.place_regions = {"table": build_table(unique, extra), "beta": 0.0}  # beta: fitted on dev
     hf_logging.set_verbosity_warning()
     phased = t_cfg.summary_epochs > 0 and model.has_summary
     start_id = model.backbone.config.decoder_start_token_id if model.has_summary else None
@@ -477,6 +481,8 @@ def evaluate_model(model: NewsdeskModel, tokenizer, records: list[dict], maps: L
     if any(r.get("actor_mentions") is not None for r in records) and model.mention_head is not None:
         predictor.threshold_of["mentions"] = tune_mention_threshold(predictor, scored, records)
         fitted["thresholds"]["mentions"] = predictor.threshold_of["mentions"]
+    if predictor.place_index is not None:
+        fitted["place_beta"] = predictor.place_beta = fit_place_beta(predictor, scored, records)
     _log_rate("calibration and thresholds fitted on dev", len(records), t0)
     if decisions is not None:
         decisions.update(fitted)
@@ -485,6 +491,27 @@ def evaluate_model(model: NewsdeskModel, tokenizer, records: list[dict], maps: L
     metrics = task_metrics(preds, records, maps.labels, maps.canonical_actor, per_label=per_label, summary_words=words)
     _log_rate("dev metrics computed", len(records), t0)
     return metrics
+
+
+def fit_place_beta(predictor, scored: list, records: list[dict]) -> float:
+    """The weight of the place evidence in the region decision (`newsdesk.places.fit_beta`) on the dev
+    records with a region the model knows; ACLED notes (records with place fields) and articles weigh
+    as two groups."""
+    from newsdesk.places import fit_beta
+
+    regions = predictor.labels["region"]
+    rows = [i for i, r in enumerate(records) if r.get("region") in regions]
+    if not rows:
+        return 0.0
+    saved, predictor.place_beta = predictor.place_beta, 0.0
+    probs = [predictor.probabilities(scored[i])["region"] for i in rows]
+    predictor.place_beta = saved
+    beta, scores = fit_beta(probs, [predictor.place_index.evidence(scored[i].text) for i in rows],
+                            [regions.index(records[i]["region"]) for i in rows],
+                            ["notes" if records[i].get("places") else "articles" for i in rows])
+    log.info("place evidence weight for the region: beta %s (dev region accuracy, mean of notes and articles: %s)",
+             beta, ", ".join(f"{b}: {v:.4f}" for b, v in scores.items()))
+    return beta
 
 
 MIN_MODE_RECORDS = 10  # dev articles with labels and a summary needed to choose the summary mode
@@ -554,6 +581,8 @@ def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: Tr
                            decisions=decisions) if dev_records else {}
     if decisions:
         model.config.calibration, model.config.thresholds = decisions["calibration"], decisions["thresholds"]
+        if model.config.place_regions and "place_beta" in decisions:
+            model.config.place_regions["beta"] = decisions["place_beta"]
     summary_mode = choose_summary_mode(model, tokenizer, dev_records, words, resolve_dtype_for_eval(cfg))
     save_model(model, tokenizer, model_dir, words)
     save_config(cfg, model_dir / "train_config.yaml", command)

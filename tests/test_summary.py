@@ -318,6 +318,7 @@ def test_lead_clause_is_in_the_headline_tense_and_its_verbs_are_words():
     assert lead_clause(text) == "Al-Shabaab militants overrun an army base at Sabiid"
     # an irregular present ("overrun" of "overran", "takes" of "took") is an inflection of an article word
     assert nonwords("Al-Shabaab militants overrun an army base, troops take town", text, SummaryWords.default()) == []
+    assert nonwords("Partners tell the commission", "Partners told the commission.", SummaryWords.default()) == []
 
 
 def test_strip_dateline_keeps_a_sentence_that_only_has_a_dash():
