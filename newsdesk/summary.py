@@ -579,6 +579,11 @@ _CLAUSE_END = re.compile(
 _DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "north-east",
                "north-west", "south-east", "south-west", "outside", "ahead", "east-northeast"}
 _DATELINE_SEP = re.compile(r"\s(?:[—–]|--?)\s")
+_COLON_SEP = re.compile(r"(?<!\d):\s")  # 'NAJAF, Iraq: ...', not a time '10: 45'
+# a live blog's or a column's label before a colon: 'Gaza live:', 'Live updates:', 'Analysis:'
+_KICKER = re.compile(r"^(?:[\w'’-]+\s){0,3}?(?:live|live updates|updates|update|breaking|breaking news|analysis|explainer"
+                     r"|exclusive|factbox|opinion|watch|timeline|latest|in pictures|q&a|fact check)\s?:\s", re.I)
+_KICKER_TAIL = re.compile(r"\s[—–-]{1,2}\s(?:live|live updates|updates|latest|as it happened)$", re.I)
 # an HTML tag left in the text (AG News: <A HREF=...>...</A>); not Reuters' <Bank of Tokyo Ltd>, a name in brackets
 _MARKUP = re.compile(r"</?(?:a|b|i|u|p|br|em|strong|span|div|font|img|sup|sub)(?=[\s/>])[^<>]{0,300}>", re.I)
 _TIMESTAMP = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*(?:GMT|UTC|local time|am|pm))?$", re.I)
@@ -588,16 +593,21 @@ _WHEN = re.compile(rf"\s(?:(?:late|early)\s)?on\s{_DAYS}(?:\s(?:morning|afternoo
 
 
 def strip_dateline(sentence: str) -> str:
-    """'MARIB, Yemen — Houthi fighters ...' -> 'Houthi fighters ...'; also 'KABUL (Reuters) - ...' and a
-    live-blog time stamp ('13:45 — ...'). A prefix is a dateline when it has at most 8 words and its
-    first word is in capitals (or it is a time stamp)."""
-    m = _DATELINE_SEP.search(sentence)
+    """'MARIB, Yemen — Houthi fighters ...' -> 'Houthi fighters ...'; also 'KABUL (Reuters) - ...',
+    'NAJAF, Iraq: ...' and a live-blog time stamp ('13:45 — ...'). A prefix is a dateline when it has at
+    most 8 words and its first word is in capitals (or it is a time stamp). A kicker before a colon
+    ('Gaza live: ...', 'Analysis: ...') goes too."""
+    k = _KICKER.match(sentence)
+    if k:
+        sentence = _KICKER_TAIL.sub("", sentence[k.end():]).strip()
+    m = _DATELINE_SEP.search(sentence) or _COLON_SEP.search(sentence)
     if not m:
         return sentence
     head = sentence[: m.start()].strip()
     words = head.split()
     first = words[0].strip(",") if words else ""
-    if 0 < len(words) <= 8 and ((first.isupper() and len(first) > 1) or _TIMESTAMP.match(head)):
+    if 0 < len(words) <= 8 and ((first.isupper() and len(first) > 1 and any(c.isalpha() for c in first))
+                                or _TIMESTAMP.match(head)):
         return sentence[m.end():].strip()
     return sentence
 

@@ -325,3 +325,18 @@ def test_strip_dateline_keeps_a_sentence_that_only_has_a_dash():
     assert strip_dateline("KABUL (Reuters) - Taliban fighters seized a district.") == "Taliban fighters seized a district."
     s = "The army — backed by militias — seized the town."
     assert strip_dateline(s) == s
+
+
+def test_strip_dateline_drops_a_colon_dateline_and_a_live_blog_kicker():
+    # a dateline before a colon (AG News: 'NAJAF, Iraq: ...') is a dateline like one before a dash
+    assert strip_dateline("NAJAF, Iraq: At least 25 bodies were found in the basement.") == "At least 25 bodies were found in the basement."
+    # a live blog's or a column's label is not part of the headline
+    assert lead_clause("Gaza live: Egyptian mediators present new humanitarian pause proposal\n\n"
+                       "10:15 — Strikes continued overnight.") == "Egyptian mediators present new humanitarian pause proposal"
+    assert lead_clause("LIVE: Israeli raid in the Tubas area — updates\n\n06:10 — Israeli forces have entered "
+                       "the town of Tammun.") == "Israeli raid in the Tubas area"
+    assert strip_dateline("Analysis: Why the lull in the south has held") == "Why the lull in the south has held"
+    # a title with a colon that is neither stays whole; a clock time is not a separator
+    for s in ("Search Engine Marketing: Outsource or In House", "GoldenEye: Rogue Agent fails to deliver",
+              "At 10: 45 the army entered the town"):
+        assert strip_dateline(s) == s
