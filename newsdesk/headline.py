@@ -57,6 +57,19 @@ _PREPOSITIONS = {"at", "in", "on", "during", "after", "before", "with", "under",
 _ADVERBIAL_OPENERS = {"between", "on", "in", "at", "after", "before", "during", "since", "for", "over", "under",
                       "amid", "despite", "earlier", "later", "late", "early", "last", "this", "overnight",
                       "meanwhile", "separately", "following"}
+# verbs that take an object: a past form of one with no object after it ("Five soldiers killed in an
+# ambush", "Bodies recovered near Vovchansk") is a headline's passive, not an action of the subject
+_TAKES_OBJECT = {
+    "kill", "wound", "injure", "hurt", "find", "recover", "seize", "arrest", "detain", "abduct", "kidnap", "displace",
+    "evacuate", "destroy", "damage", "burn", "loot", "release", "free", "capture", "shoot", "behead", "execute",
+    "rescue", "discover", "hold", "block", "close", "target", "ambush", "bomb", "shell", "raze", "torch", "sentence",
+    "jail", "deport", "expel", "ban", "suspend", "dismiss", "murder", "massacre", "slay", "stab", "hang", "lynch",
+    "bury", "exhume", "identify", "uncover", "confiscate", "intercept", "shoot down", "down", "disarm", "sack",
+    "storm", "overrun", "raid", "besiege", "surround", "trap", "strand", "flood", "cut", "hit", "strike", "wreck",
+    "demolish", "impose", "lift", "extend", "sign", "approve", "reject", "adopt", "pass", "elect", "appoint", "name",
+    "open", "reopen", "shut", "postpone", "cancel", "report", "confirm", "announce", "expect", "plan", "see"}
+_AFTER_PASSIVE = {"in", "at", "on", "near", "during", "after", "before", "under", "amid", "across", "outside", "inside",
+                  "along", "around", "from", "over", "for", "following", "as", "since", "when", "while"}
 _MODALS = {"is", "are", "says", "has", "have", "will", "would", "could", "can", "may", "might", "must", "should",
            "did", "does", "do"}
 _CLAUSE_LINKS = {"and", "as", "when", "after", "while", "that", "which", "who", "but", "because", "before", "until",
@@ -179,6 +192,16 @@ def _later_past(words: list[str], low: list[str], i: int) -> bool:
     return False
 
 
+def _quantity(after: list[str]) -> bool:
+    """Words after a verb that open its object's number ("killed at least 31", "seized over 1,400",
+    "closed as much as"), not a place or time."""
+    if len(after) < 2:
+        return False
+    first, second = after[0], after[1]
+    return ((first == "at" and second in ("least", "most")) or
+            (first in ("over", "around", "as", "some", "nearly", "almost") and (second[:1].isdigit() or second in ("much", "many"))))
+
+
 def headline_tense(clause: str) -> str:
     """The lead clause with its main verb (and verbs coordinated with it) in the present tense; the
     clause as written where the rules find no main verb or are unsure."""
@@ -223,6 +246,8 @@ def headline_tense(clause: str) -> str:
                 continue  # "a car packed with explosives", "protesters led by elders"
             if nxt in _PREPOSITIONS | {"to", "from", "into", "across", "near"} and _later_past(words, low, i):
                 continue
+            if lemma in _TAKES_OBJECT and (not nxt or nxt.strip(",;:") in _AFTER_PASSIVE) and not _quantity(low[i + 1:i + 3]):
+                return clause  # "Five soldiers killed in an ambush": a passive, as written
             words = words[:i] + [present(lemma, is_plural(subject), w) + tail] + words[i + 1:]
         plural = is_plural(subject)
         low = [x.lower() for x in words]
