@@ -304,9 +304,17 @@ def repair_span(text: str, m: Mention, places: set[str] | frozenset = frozenset(
     if appositive:  # "the United Nations mission MINUSCA" -> "MINUSCA"
         start = start + appositive.start(1)
     start, end = _without_loose_words(text, start, end)
+    partner = _QUALIFIED_PARTNER.search(text, start, end)
+    if partner and partner.end() == end and _LOYAL_TO.match(text, end):
+        end = partner.start()  # "South Sudan's army and forces | loyal to the opposition": two parties
     if (start, end) == (m.start, m.end):
         return m
     return _span(text, start, end, m.score)
+
+
+# a bare head noun after "and" that the words after the span tie to another party
+_QUALIFIED_PARTNER = re.compile(r" and (?:" + "|".join(sorted(HEAD_NOUNS | {"fighters", "militiamen", "gunmen"})) + r")\b")
+_LOYAL_TO = re.compile(r"\s+(?:loyal|allied|belonging|affiliated|linked|answering)\s+(?:to|with)\b")
 
 
 def _name_word(w: str) -> bool:

@@ -282,3 +282,14 @@ def test_a_region_label_is_a_place_not_an_actor(tiny_predictor):
     m = Mention(region, 0, len(region), 0.9)
     assert not keep_span(text, m, tiny_predictor.places)
     assert keep_span(text, m, frozenset(tiny_predictor.config.places) - {region})  # only the region label drops it
+
+
+def test_repair_splits_a_partner_that_the_next_words_tie_to_another_party():
+    # the demo's wire-002: "South Sudan's army and forces loyal to the opposition SPLM-IO" are two parties
+    text = "South Sudan's army and forces loyal to the opposition SPLM-IO agreed to a ceasefire."
+    span = "South Sudan's army and forces"
+    assert repair_span(text, Mention(span, 0, len(span), 0.9)).text == "South Sudan's army"
+    # one group written with "and" stays whole
+    text = "Ecuadorian soldiers and police arrested a regional leader of Los Lobos."
+    span = "Ecuadorian soldiers and police"
+    assert repair_span(text, Mention(span, 0, len(span), 0.9)).text == span
