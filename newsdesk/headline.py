@@ -105,6 +105,16 @@ def _only_verb(word: str) -> bool:
     return bool(pos.get("VERB")) and not pos.get("NOUN") and not pos.get("ADJ")
 
 
+# -ing forms that news writes as nouns of an event ("Russian shelling killed three", "Heavy fighting broke out")
+_EVENT_GERUNDS = {"fighting", "shelling", "bombing", "bombings", "looting", "rioting", "firing", "gunfire", "kidnapping",
+                  "kidnappings", "killing", "killings", "flooding", "bombardment", "uprising", "meeting", "wrangling"}
+
+
+def _gerund_noun(word: str, prev: str) -> bool:
+    """An -ing form that is a noun: an event noun, or after an adjective ("heavy fighting", "former starting")."""
+    return word in _EVENT_GERUNDS or (word.endswith("ing") and bool(lemminflect.getAllLemmas(prev).get("ADJ")))
+
+
 def _adjective(word: str) -> bool:
     """A lower-case word that can only be an adjective ("a tiny | unmanned NASA scramjet"): no subject ends on it."""
     if word[:1].isupper():
@@ -239,7 +249,7 @@ def headline_tense(clause: str) -> str:
                 return " ".join(words[:i] + [present("say", is_plural(subject), w) + tail] + words[i + 1:])
             lemma = past_lemma(w)
             if not lemma or prev in _NOT_BEFORE_VERB or prev.isdigit() or lw in PARTICIPLES or _adjective(words[i - 1]):
-                if lemma is None and _only_verb(lw) and prev not in _NOT_BEFORE_VERB:
+                if lemma is None and _only_verb(lw) and prev not in _NOT_BEFORE_VERB and not _gerund_noun(lw, prev):
                     return " ".join(words)  # another verb form comes first: as written
                 continue
             if nxt in ("by", "with", "of"):

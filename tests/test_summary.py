@@ -301,6 +301,9 @@ def test_lead_clause(text, expected):
     ("Gunmen killed at least 31 people in attacks", "Gunmen kill at least 31 people in attacks"),  # a number, not a place
     ("Police burned over 200,000 marijuana plants", "Police burn over 200,000 marijuana plants"),
     ("Fighters advanced toward the town", "Fighters advance toward the town"),  # no object needed
+    # an -ing word as the subject's noun is no verb that comes first
+    ("Heavy fighting broke out in the Harib district", "Heavy fighting breaks out in the Harib district"),
+    ("Russian shelling killed three civilians", "Russian shelling kills three civilians"),
     # unsure: as written
     ("Three months after leaders signed a truce", "Three months after leaders signed a truce"),
     ("The Council, at its 1,258th meeting held on 3 March", "The Council, at its 1,258th meeting held on 3 March"),
