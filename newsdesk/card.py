@@ -14,6 +14,7 @@ def write_model_card(model_dir: Path, model, payload: dict[str, Any]) -> None:
     metrics = md_table(["metric", "value"], [(k, f"{v:.4f}") for k, v in headline.items()]) if headline else "No dev data was given: no metrics."
     config = model.config
     gen = model.summary_settings
+    places = getattr(config, "place_regions", None)
     lines = [
         f"# newsdesk model: {model_dir.name}",
         "",
@@ -34,6 +35,9 @@ def write_model_card(model_dir: Path, model, payload: dict[str, Any]) -> None:
         *(f"- {task} ({len(names)}): {', '.join(names[:40])}{' ...' if len(names) > 40 else ''}"
           for task, names in config.labels.items()),
         f"- actor mentions: {'a mention head tags actors as the article names them, linked to the actor labels above where they match' if config.mentions else 'no mention head'}",
+        *([f"- region: the head's probabilities fused with place-name evidence ({len(places.get('table') or {})} place names "
+           f"from the training records' place fields and `data.place_regions`; weight beta {places.get('beta', 0.0)} "
+           f"fitted on dev, 0 = the head alone)"] if places else []),
         "",
         "## Dev metrics (thresholds and calibration fitted on this dev set)",
         metrics,

@@ -37,6 +37,9 @@ def test_tiny_run_writes_a_complete_model_dir_and_loss_goes_down(tiny_run):
     assert resolved["train"]["epochs"] == 4 and resolved["model"]["name"] == "tiny"
     card = (model / "README.md").read_text()
     assert "python train.py --config configs/tiny.yaml" in card and "event_types/macro_f1" in card
+    # the card says how the region is decided: the place table's size and its fitted weight
+    places = cfg["place_regions"]
+    assert f"({len(places['table'])} place names" in card and f"weight beta {places['beta']} fitted on dev" in card
 
 
 def test_refuses_to_overwrite_a_finished_run(tiny_run):
