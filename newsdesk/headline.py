@@ -64,7 +64,7 @@ _TAKES_OBJECT = {
     "evacuate", "destroy", "damage", "burn", "loot", "release", "free", "capture", "shoot", "behead", "execute",
     "rescue", "discover", "hold", "block", "close", "target", "ambush", "bomb", "shell", "raze", "torch", "sentence",
     "jail", "deport", "expel", "ban", "suspend", "dismiss", "murder", "massacre", "slay", "stab", "hang", "lynch",
-    "bury", "exhume", "identify", "uncover", "confiscate", "intercept", "shoot down", "down", "disarm", "sack",
+    "bury", "exhume", "identify", "uncover", "confiscate", "intercept", "down", "disarm", "sack",
     "storm", "overrun", "raid", "besiege", "surround", "trap", "strand", "flood", "cut", "hit", "strike", "wreck",
     "demolish", "impose", "lift", "extend", "sign", "approve", "reject", "adopt", "pass", "elect", "appoint", "name",
     "open", "reopen", "shut", "postpone", "cancel", "report", "confirm", "announce", "expect", "plan", "see"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -96,9 +97,7 @@ def test_speed_benchmark_end_to_end_on_the_tiny_model(tiny_model, tmp_path, caps
     # the place evidence off (beta 0): the baseline (a user's pipeline) has none, and the equality below
     # is about what the encoder reads
     model = tmp_path / "model"
-    model.mkdir()
-    for f in tiny_model.iterdir():
-        (model / f.name).write_bytes(f.read_bytes())
+    shutil.copytree(tiny_model, model)
     cfg = json.loads((model / "config.json").read_text())
     cfg["place_regions"]["beta"] = 0.0
     (model / "config.json").write_text(json.dumps(cfg))

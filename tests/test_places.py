@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -103,9 +104,7 @@ def test_predictor_decides_the_region_with_the_place_evidence(tiny_model, tmp_pa
     from newsdesk.predictor import ModelDirError
 
     d = tmp_path / "m"
-    d.mkdir()
-    for f in tiny_model.iterdir():
-        (d / f.name).write_bytes(f.read_bytes())
+    shutil.copytree(tiny_model, d)
     cfg = json.loads((d / "config.json").read_text())
     regions = cfg["labels"]["region"]
     text = "Rebels clashed with the army near the town on Sunday, officials said."
