@@ -38,6 +38,7 @@ def write_model_card(model_dir: Path, model, payload: dict[str, Any]) -> None:
         *([f"- region: the head's probabilities fused with place-name evidence ({len(places.get('table') or {})} place names "
            f"from the training records' place fields and `data.place_regions`; weight beta {places.get('beta', 0.0)} "
            f"fitted on dev, 0 = the head alone)"] if places else []),
+        *([_article_line(config.thresholds.get("article"))] if (config.thresholds or {}).get("article") else []),
         "",
         "## Dev metrics (thresholds and calibration fitted on this dev set)",
         metrics,
@@ -81,3 +82,13 @@ def _summary_mode_line(gen, chosen: dict[str, Any] | None) -> str:
     elif chosen and chosen.get("reason"):
         line += f" ({chosen['reason']}.)"
     return line
+
+
+def _article_line(art: dict) -> str:
+    """What the model does with event-type cuts for articles (inputs read in more than one window)."""
+    cv = (f"5-fold cross-validated event-type macro-F1 on {art.get('records')} dev articles "
+          f"{art.get('cv_macro_f1', 0):.3f} with article cuts vs {art.get('pooled_macro_f1', 0):.3f} with the pooled ones")
+    if art.get("event_types"):
+        return (f"- event types of an article read in more than one window: {art.get('labels_tuned', 0)} labels use cuts "
+                f"tuned on dev articles ({cv})")
+    return f"- event types of articles: the pooled cuts (article cuts were tried and not kept: {cv})"

@@ -286,10 +286,14 @@ class Predictor:
                 p["event_types"] = np.concatenate([p["event_types"], np.asarray(extra, dtype=p["event_types"].dtype)])
         return p
 
-    def thresholds(self, task: str) -> np.ndarray:
+    def thresholds(self, task: str, article: bool = False) -> np.ndarray:
+        """Decision cuts per label of `task`; `article`: for an input read in more than one window (the
+        event-type cuts tuned on dev articles, `newsdesk.calibration.fit_article_thresholds`, where the
+        model has them)."""
         c = self.config
         names = self.labels[task]
-        thr = list(self.threshold_of.get(task) or [0.5] * len(c.labels[task]))
+        own = (self.threshold_of.get("article") or {}).get(task) if article else None
+        thr = list(own or self.threshold_of.get(task) or [0.5] * len(c.labels[task]))
         if task == "event_types":
             for label, probe in c.fewshot.items():
                 thr_l = float(probe.get("threshold", 0.5))
@@ -303,7 +307,7 @@ class Predictor:
         p = self.probabilities(s)
         labels: dict[str, list[str]] = {}
         for task in MULTI_LABEL:
-            names, thr = self.labels[task], self.thresholds(task)
+            names, thr = self.labels[task], self.thresholds(task, article=s.windows > 1)
             labels[task] = [names[j] for j in np.argsort(-p[task], kind="stable") if p[task][j] >= thr[j]]
         region = self.labels["region"][int(np.argmax(p["region"]))] if self.labels["region"] else None
         head_actors = labels["actors"]
@@ -534,6 +538,14 @@ def check_model_dir(d: Path) -> dict[str, Any]:
         if cal is not None and (not isinstance(cal, list) or len(cal) != len(labels[task]) or not all(
                 isinstance(x, list) and len(x) == 2 and all(_is_number(v) for v in x) for x in cal)):
             raise ModelDirError(f"{cfg}: calibration.{task} must be {len(labels[task])} [a, b] pairs of finite numbers")
+    art = thresholds.get("article")
+    if art is not None:
+        cuts = art.get("event_types") if isinstance(art, dict) else "not an object"
+        if cuts is not None and (not isinstance(cuts, list) or len(cuts) != len(labels["event_types"])
+                                 or not all(_is_number(x) and 0.0 <= x <= 1.0 for x in cuts)):
+            raise ModelDirError(f"{cfg}: thresholds.article.event_types must be null or {len(labels['event_types'])} "
+                                "numbers between 0 and 1, one per event type (delete thresholds.article to use the "
+                                "pooled thresholds for articles too)")
     mention_floor = thresholds.get("mentions")
     if mention_floor is not None and not (_is_number(mention_floor) and 0.0 <= mention_floor <= 1.0):
         raise ModelDirError(f"{cfg}: thresholds.mentions must be a number between 0 and 1, got {mention_floor!r}")

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 
 from newsdesk import __version__
 from newsdesk.actors import weak_spans
-from newsdesk.calibration import fit_decisions, tune_mention_threshold
+from newsdesk.calibration import fit_article_thresholds, fit_decisions, tune_mention_threshold
 from newsdesk.config import Config, ConfigError, NonFiniteLoss, resolve_data_path, save_config
 from newsdesk.data import (
     DataError, Example, LabelMaps, collate, length_grouped_batches, load_aliases, load_records, make_examples, to_device,
@@ -483,6 +483,9 @@ def evaluate_model(model: NewsdeskModel, tokenizer, records: list[dict], maps: L
         fitted["thresholds"]["mentions"] = predictor.threshold_of["mentions"]
     if predictor.place_index is not None:
         fitted["place_beta"] = predictor.place_beta = fit_place_beta(predictor, scored, records)
+    article = fit_article_thresholds(predictor, scored, records)
+    if article is not None:
+        fitted["thresholds"]["article"] = predictor.threshold_of["article"] = article
     _log_rate("calibration and thresholds fitted on dev", len(records), t0)
     if decisions is not None:
         decisions.update(fitted)

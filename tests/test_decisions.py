@@ -84,3 +84,48 @@ def test_per_label_thresholds_decide_each_label_on_its_own(tokenizer):
     assert out.actors == ["B"]
     # three equal region logits: 1/3 each, the first label wins the tie
     assert out.region == "Africa" and out.scores["region"] == {"Africa": 0.3333, "Middle East": 0.3333, "South Asia": 0.3333}
+
+
+def test_articles_read_in_several_windows_use_the_article_thresholds(tokenizer):
+    """thresholds.article (tuned on dev articles) decides inputs of more than one window; a one-window
+    input keeps the pooled thresholds; a model without article thresholds uses the pooled ones for both."""
+    pooled = {"event_types": [0.7, 0.7, 0.7], "actors": [0.5] * 4}
+    p = predictor(tokenizer, calibration={}, thresholds={**pooled, "article": {"event_types": [0.6, 0.9, 0.2]}})
+    # s(0.5) = 0.6225 for every event type
+    short = scored([0.0, 0.0, 0.0], [0.5, 0.5, 0.5], [-3.0] * 4)
+    long = scored([0.0, 0.0, 0.0], [0.5, 0.5, 0.5], [-3.0] * 4)
+    long.windows = 3
+    assert p.decide(short, "x").event_types == []  # 0.6225 < 0.7 for each
+    assert p.decide(long, "x").event_types == ["capture", "advance"]  # >= 0.6 and >= 0.2, not >= 0.9
+    assert p.thresholds("event_types", article=True).tolist() == [0.6, 0.9, 0.2]
+    plain = predictor(tokenizer, calibration={}, thresholds=pooled)
+    assert plain.decide(long, "x").event_types == []
+    kept = predictor(tokenizer, calibration={}, thresholds={**pooled, "article": {"event_types": None, "records": 40}})
+    assert kept.decide(long, "x").event_types == []
+
+
+def test_article_thresholds_are_tuned_on_articles_and_kept_only_when_cross_validation_says_so():
+    from newsdesk.calibration import ARTICLE_MIN_RECORDS, tune_article_thresholds
+
+    rng = np.random.default_rng(0)
+    n = 60
+    gold = np.zeros((n, 3), dtype=int)
+    gold[:20, 0] = gold[20:40, 1] = gold[::3, 2] = 1
+    # label 0: positives at 0.3-0.4, negatives under 0.2 -> an article cut near 0.3 beats the pooled 0.6;
+    # label 1: the same, but it is decided elsewhere (keep) and must stay at its pooled cut
+    probs = np.where(gold == 1, rng.uniform(0.3, 0.4, (n, 3)), rng.uniform(0.0, 0.2, (n, 3)))
+    pooled = np.array([0.6, 0.6, 0.6])
+    cuts, report = tune_article_thresholds(probs, gold, pooled, keep=[1])
+    assert cuts is not None and 0.2 <= cuts[0] <= 0.3 and 0.2 <= cuts[2] <= 0.3
+    assert cuts[1] == 0.6  # kept
+    # pooled 0.6 predicts nothing (F1 0 each); article cuts: labels 0 and 2 perfect out of sample, label 1
+    # (kept at 0.6) still 0 -> 2/3
+    assert report == {"records": n, "labels_tuned": 2, "cv_macro_f1": 0.6667, "pooled_macro_f1": 0.0}
+    # pure noise, pooled cuts that call every article positive (the best F1 on noise): cuts tuned on
+    # noise do not beat them out of sample -> None (the pooled cuts stay)
+    noise = rng.uniform(0, 1, (n, 3))
+    cuts, report = tune_article_thresholds(noise, gold, np.array([0.0, 0.0, 0.0]))
+    assert cuts is None and report["cv_macro_f1"] <= report["pooled_macro_f1"]
+    # too few articles: nothing tuned
+    cuts, report = tune_article_thresholds(probs[: ARTICLE_MIN_RECORDS - 1], gold[: ARTICLE_MIN_RECORDS - 1], pooled)
+    assert cuts is None and report == {"records": ARTICLE_MIN_RECORDS - 1, "labels_tuned": 0}

@@ -40,6 +40,10 @@ def test_tiny_run_writes_a_complete_model_dir_and_loss_goes_down(tiny_run):
     # the card says how the region is decided: the place table's size and its fitted weight
     places = cfg["place_regions"]
     assert f"({len(places['table'])} place names" in card and f"weight beta {places['beta']} fitted on dev" in card
+    # 76 written dev articles of more than one 64-token window: article cuts were tried, the card says the outcome
+    art = cfg["thresholds"]["article"]
+    assert art["records"] == 76 and art["event_types"] is None or len(art["event_types"]) == 11
+    assert f"on 76 dev articles {art['cv_macro_f1']:.3f} with article cuts vs {art['pooled_macro_f1']:.3f}" in card
 
 
 def test_refuses_to_overwrite_a_finished_run(tiny_run):
