@@ -262,10 +262,12 @@ def seed_details(result, predictor) -> list[dict]:
     from newsdesk.eval_run import model_summary_words
 
     key = actor_name_key(predictor.aliases)
-    thresholds = dict(zip(predictor.labels["event_types"], predictor.thresholds("event_types").tolist()))
     words = model_summary_words(result.metrics["model_dir"])
     out = []
     for rec, pred, probs in zip(result.records, result.predictions, result.probabilities):
+        # an article read in more than one window (warning "windows:N") is decided by the article cuts
+        article = any(w.startswith("windows:") for w in pred.warnings or [])
+        thresholds = dict(zip(predictor.labels["event_types"], predictor.thresholds("event_types", article=article).tolist()))
         ev_probs = probs.get("event_types") or {}
         evidence = (pred.evidence or {}).get("event_types", {})
         gold_events = rec.get("event_types") or []

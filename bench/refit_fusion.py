@@ -6,8 +6,14 @@
 Training fits each built-in few-shot label's fusion (head logit, probe score, best sentence's head logit)
 on its dev records (`newsdesk.fewshot.fit_fusion`, what `train.py` runs after training). This script runs
 the same function on an already trained model, keeping its probe, so a model trained before the fusion
-gained the sentence term can use it without retraining. It rewrites config.json in the model directory
-(the previous entry is printed first) and touches nothing else.
+gained the sentence term can use it without retraining. With `--config CONFIG` the label's trigger
+patterns (`data.label_triggers`) are taken from that training config (default: the model's own
+train_config.yaml) and join the fusion as two features, kept when cross-validation on dev says so:
+
+    python bench/refit_fusion.py --model runs/acled/model --config configs/acled.yaml --dev ...
+
+It rewrites config.json in the model directory (the previous entry is printed first) and touches
+nothing else.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", required=True, help="model directory (config.json is rewritten)")
     ap.add_argument("--dev", nargs="+", required=True, help="JSONL files with event_types labels")
+    ap.add_argument("--config", help="training config whose data.label_triggers to use (default: the model's train_config.yaml)")
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -44,10 +51,15 @@ def main(argv=None) -> int:
     vectors = [s.sentence_vectors if s.sentence_vectors is not None else np.zeros((0, 1)) for s in scored]
     path = Path(args.model) / "config.json"
     cfg = json.loads(path.read_text(encoding="utf-8"))
+    from newsdesk.config import load_config
+
+    triggers = load_config(args.config or Path(args.model) / "train_config.yaml").data.label_triggers
     for label, probe in builtin.items():
         z = article_scores(probe["weight"], probe["bias"], vectors)
         j = p.config.labels["event_types"].index(label)
-        new = fit_fusion(scored, z, j, [label in r["event_types"] for r in dev])
+        spec = triggers.get(label)
+        spec = {"match": list(spec["match"]), "except": list(spec.get("except") or [])} if spec else None
+        new = {**fit_fusion(scored, z, j, [label in r["event_types"] for r in dev], spec), "triggers": spec}
         print(f"{label}: before {json.dumps({k: probe.get(k) for k in ('fuse', 'threshold', 'dev')})}")
         print(f"{label}: after  {json.dumps(new)}")
         cfg["fewshot"][label].update(new)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import types
 import typing
 from dataclasses import asdict, dataclass, field, fields
@@ -94,6 +95,11 @@ class DataConfig:
     # A few sentences per event type, used as extra training examples for that type only
     # (a few-shot prior for rare types such as ceasefire).
     label_descriptions: dict[str, list[str]] = field(default_factory=dict)
+    # Trigger patterns of a built-in few-shot label (train.fewshot_labels), two features of its fusion
+    # fitted on dev: does a sentence match `match` (regular expressions, case-insensitive), and does one
+    # match it without any of `except` (cues that the event is only demanded, or broken):
+    # {"ceasefire": {"match": ["truces?", ...], "except": ["call\\w* for", "violat\\w*", ...]}}.
+    label_triggers: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # Event types taken out of the data and the taxonomy (records keep their other labels): to train a
     # model without a type, e.g. to measure `newsdesk add-label` on a type the encoder never learnt.
     drop_event_types: list[str] = field(default_factory=list)
@@ -436,6 +442,23 @@ def _validate(cfg: Config) -> None:
         if label in d.label_descriptions:
             raise ConfigError(f"config key 'data.drop_event_types' names {label!r}, which data.label_descriptions "
                               "still describes: remove its descriptions too")
+    for label, spec in d.label_triggers.items():
+        if label not in d.event_types:
+            raise ConfigError(f"config key 'data.label_triggers' names {label!r}, which is not an event type; "
+                              f"use one of data.event_types: {', '.join(d.event_types)}")
+        unknown = sorted(set(spec) - {"match", "except"})
+        if unknown:
+            raise ConfigError(f"config key 'data.label_triggers.{label}' has {unknown[0]!r}; its keys are 'match' "
+                              "(patterns that say the event happened) and 'except' (cues that it did not)")
+        if not spec.get("match"):
+            raise _fail(f"data.label_triggers.{label}.match", spec.get("match"), "a non-empty list of regular expressions")
+        for part in ("match", "except"):
+            for k, pattern in enumerate(spec.get(part) or []):
+                try:
+                    re.compile(pattern)
+                except re.error as e:
+                    raise ConfigError(f"config key 'data.label_triggers.{label}.{part}[{k}]' is not a valid regular "
+                                      f"expression ({e}): {pattern!r}") from None
     for label, texts in d.label_descriptions.items():
         if label not in d.event_types:
             raise ConfigError(f"config key 'data.label_descriptions' names {label!r}, which is not an event type; "

@@ -17,9 +17,11 @@ other labels' probabilities, thresholds and decisions are unchanged.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
+import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -124,10 +126,12 @@ def article_scores(weight: Sequence[float], bias: float, vectors: list[np.ndarra
 
 
 def fit_dev(scores: np.ndarray, gold: np.ndarray, head: np.ndarray | None = None,
-            sentence_head: np.ndarray | None = None) -> dict[str, Any]:
-    """Calibration (or, with head logits, a fused logistic [head, probe, sentence head]) and the
-    F1-best threshold on dev. `sentence_head`: per article, the head's highest logit over its sentences
-    (multi-instance: one sentence that says so is enough)."""
+            sentence_head: np.ndarray | None = None, triggers: np.ndarray | None = None) -> dict[str, Any]:
+    """Calibration (or, with head logits, a fused logistic [head, probe, sentence head, trigger, clean
+    trigger]) and the F1-best threshold on dev. `sentence_head`: per article, the head's highest logit
+    over its sentences (multi-instance: one sentence that says so is enough). `triggers`: per article
+    [a sentence matches the label's trigger patterns, one matches without an except cue]
+    (`trigger_features`). The feature set is the one that fuses best in cross-validation on dev."""
     from newsdesk.calibration import sigmoid, tune_thresholds
 
     out: dict[str, Any] = {}
@@ -135,21 +139,32 @@ def fit_dev(scores: np.ndarray, gold: np.ndarray, head: np.ndarray | None = None
         from sklearn.linear_model import LogisticRegression
 
         if head is not None and sentence_head is not None:
-            # with or without the probe: whichever fuses better in cross-validation on dev (on written
-            # dev the probe added nothing once the best sentence's head logit was in: F1 0.65 vs 0.70)
-            with_probe, without = np.stack([head, scores, sentence_head], 1), np.stack([head, sentence_head], 1)
-            cv = {"with_probe": _cv_f1(with_probe, gold), "without_probe": _cv_f1(without, gold)}
+            # with or without the probe (on written dev the probe added nothing once the best sentence's
+            # head logit was in: F1 0.65 vs 0.70), with or without the trigger features
+            columns = {"head": head, "probe": scores, "sentence": sentence_head}
+            if triggers is not None:
+                columns.update(trigger=triggers[:, 0], clean_trigger=triggers[:, 1])
+            sets = {"with_probe": ["head", "probe", "sentence"], "without_probe": ["head", "sentence"]}
+            if triggers is not None:
+                sets.update(triggers=["head", "sentence", "trigger", "clean_trigger"],
+                            probe_triggers=["head", "probe", "sentence", "trigger", "clean_trigger"])
+            cv = {name: _cv_f1(np.stack([columns[c] for c in cols], 1), gold) for name, cols in sets.items()}
             out["fuse_cv_f1"] = {k: round(v, 4) for k, v in cv.items()}
-            x = with_probe if cv["with_probe"] > cv["without_probe"] else without
+            chosen = sets[max(cv, key=lambda k: (cv[k], -len(sets[k])))]  # ties: fewer features
+            x = np.stack([columns[c] for c in chosen], 1)
         elif head is not None:
             x = np.stack([head, scores], 1)
         else:
             x = scores[:, None]
         clf = LogisticRegression(C=10.0, max_iter=2000).fit(x, gold)
         coef, b = clf.coef_[0].tolist(), float(clf.intercept_[0])
-        if head is not None:
-            out["fuse"] = [coef[0], coef[1], coef[2], b] if x.shape[1] == 3 else (
-                [coef[0], 0.0, coef[1], b] if sentence_head is not None else [coef[0], coef[1], b])
+        if head is not None and sentence_head is not None:
+            weight = dict(zip(chosen, coef))
+            order = FUSE_FEATURES if triggers is not None else FUSE_FEATURES[:3]
+            out["fuse"] = [weight.get(c, 0.0) for c in order] + [b]
+            p = sigmoid(x @ np.asarray(coef) + b)
+        elif head is not None:
+            out["fuse"] = [coef[0], coef[1], b]
             p = sigmoid(x @ np.asarray(coef) + b)
         else:
             out["calibration"] = [coef[0], b]
@@ -183,8 +198,10 @@ def _cv_f1(x: np.ndarray, gold: np.ndarray, folds: int = 5, seeds: int = 3) -> f
 
 # ----------------------------------------------------------------------------- training-time probes
 def fit_builtin(predictor, label: str, descriptions: Sequence[str], train_records: Sequence[dict],
-                dev_records: Sequence[dict], bank: dict[str, np.ndarray]) -> dict[str, Any]:
-    """A probe for a built-in rare label (e.g. ceasefire), fused with the head's logit on dev."""
+                dev_records: Sequence[dict], bank: dict[str, np.ndarray], triggers: dict[str, list[str]] | None = None
+                ) -> dict[str, Any]:
+    """A probe for a built-in rare label (e.g. ceasefire), fused with the head's logit on dev (and with
+    the label's trigger features, `data.label_triggers`, when given)."""
     labels = predictor.config.labels["event_types"]
     j = labels.index(label)
     pos_recs = [r for r in train_records if label in (r.get("event_types") or [])]
@@ -195,21 +212,52 @@ def fit_builtin(predictor, label: str, descriptions: Sequence[str], train_record
     weight, bias = fit_probe(pos, neg)
     probe: dict[str, Any] = {"weight": weight, "bias": bias, "examples": len(pos_recs), "descriptions": len(descriptions or []),
                              "source": "training", "fuse": None, "threshold": 0.5}
+    if triggers:
+        probe["triggers"] = {"match": list(triggers["match"]), "except": list(triggers.get("except") or [])}
     dev = [r for r in dev_records if r.get("event_types") is not None]
     if dev:
         scored = predictor.score([r["text"] for r in dev], summary=False, evidence=True, vectors=True)
         z = article_scores(weight, bias, [s.sentence_vectors if s.sentence_vectors is not None else np.zeros((0, 1)) for s in scored])
-        probe.update(fit_fusion(scored, z, j, [label in r["event_types"] for r in dev]))
+        probe.update(fit_fusion(scored, z, j, [label in r["event_types"] for r in dev], probe.get("triggers")))
     return probe
 
 
-def fit_fusion(scored, probe_scores: np.ndarray, j: int, gold: Sequence[bool]) -> dict[str, Any]:
-    """Fuse a built-in label's head logit, probe score and best sentence's head logit on scored dev articles."""
+def fit_fusion(scored, probe_scores: np.ndarray, j: int, gold: Sequence[bool],
+               triggers: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """Fuse a built-in label's head logit, probe score, best sentence's head logit (and trigger
+    features) on scored dev articles."""
     from newsdesk.evidence import sentence_head_max
 
     head = np.array([s.logits["event_types"][j] for s in scored])
     sent = np.array([sentence_head_max(s, j) for s in scored])
-    return fit_dev(probe_scores, np.asarray(gold, dtype=float), head, sent)
+    trig = np.array([trigger_features(s.text, s.sentences, triggers) for s in scored]) if triggers else None
+    return fit_dev(probe_scores, np.asarray(gold, dtype=float), head, sent, trig)
+
+
+# ----------------------------------------------------------------------------- trigger features
+FUSE_FEATURES = ("head", "probe", "sentence", "trigger", "clean_trigger")  # order of `fuse` (then the bias)
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(patterns: tuple[str, ...]) -> re.Pattern | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+
+
+def trigger_features(text: str, spans: Sequence[tuple[int, int]] | None, triggers: dict[str, list[str]]) -> tuple[float, float]:
+    """(1.0 if a sentence of `text` matches a `match` pattern, 1.0 if one matches it and no `except`
+    pattern) for a label's trigger patterns; whole words only at the patterns' ends (`\\b`). A
+    ceasefire "called for" or "violated" is a trigger sentence that is not clean."""
+    match = _pattern(tuple(rf"\b(?:{p})\b" for p in triggers["match"]))
+    cue = _pattern(tuple(rf"\b(?:{p})\b" for p in triggers.get("except") or ()))
+    sentences = [text[a:b] for a, b in spans] if spans else [text]
+    hit = clean = False
+    for sentence in sentences:
+        if match.search(sentence):
+            hit = True
+            if cue is None or not cue.search(sentence):
+                clean = True
+                break
+    return float(hit), float(clean)
 
 
 # ----------------------------------------------------------------------------- add-label
@@ -314,7 +362,7 @@ def _write_fewshot(d: Path, name: str, entry: dict | None) -> None:
 
 def fit_training_probes(model, tokenizer, words, train_records: Sequence[dict], dev_records: Sequence[dict],
                         labels: Sequence[str], descriptions: dict[str, list[str]], model_dir: str | Path,
-                        dtype: str = "auto") -> None:
+                        dtype: str = "auto", triggers: dict[str, dict[str, list[str]]] | None = None) -> None:
     """After training: save the sentence bank (negatives for `add-label`) and fit the probes of the
     built-in few-shot labels (`train.fewshot_labels`) into `model.config.fewshot`."""
     from newsdesk.predictor import Predictor
@@ -330,4 +378,5 @@ def fit_training_probes(model, tokenizer, words, train_records: Sequence[dict], 
     for label in labels:
         if label not in model.config.labels["event_types"]:
             raise ValueError(f"train.fewshot_labels names {label!r}, which is not an event type of the model")
-        model.config.fewshot[label] = fit_builtin(predictor, label, descriptions.get(label, []), unique, dev_records, bank)
+        model.config.fewshot[label] = fit_builtin(predictor, label, descriptions.get(label, []), unique, dev_records, bank,
+                                                  (triggers or {}).get(label))

@@ -31,6 +31,7 @@ from newsdesk.data import lexical_bag, pack_bags, pack_windows, tokenize_windows
 from newsdesk.device import autocast, resolve_device, resolve_dtype
 from newsdesk.evidence import sentence_head_max, sentence_rows
 from newsdesk.faithfulness import check as check_faithfulness
+from newsdesk.fewshot import trigger_features
 from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords, lead_clause
@@ -274,10 +275,13 @@ class Predictor:
                     j = names.index(label)
                     fuse = probe.get("fuse") or (0.0, 1.0, 0.0)
                     a_head, a_probe, b = fuse[0], fuse[1], fuse[-1]
-                    a_sent = fuse[2] if len(fuse) == 4 else 0.0  # models before the sentence term: 3 numbers
+                    a_sent = fuse[2] if len(fuse) >= 4 else 0.0  # models before the sentence term: 3 numbers
                     x = a_head * float(s.logits["event_types"][j]) + a_probe * z + b
                     if a_sent:
                         x += a_sent * sentence_head_max(s, j)
+                    if len(fuse) == 6 and probe.get("triggers"):  # + trigger, clean trigger (data.label_triggers)
+                        trig, clean = trigger_features(s.text or "", s.sentences, probe["triggers"])
+                        x += fuse[3] * trig + fuse[4] * clean
                     p["event_types"][j] = sigmoid(x)
                 else:
                     a, b = probe.get("calibration") or (1.0, 0.0)

@@ -578,7 +578,8 @@ def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: Tr
     from newsdesk.fewshot import fit_training_probes
 
     fit_training_probes(model, tokenizer, words, [r for r in _train_records_for_probes(cfg)], dev_records,
-                        cfg.train.fewshot_labels, cfg.data.label_descriptions, model_dir, resolve_dtype_for_eval(cfg))
+                        cfg.train.fewshot_labels, cfg.data.label_descriptions, model_dir, resolve_dtype_for_eval(cfg),
+                        cfg.data.label_triggers)
     decisions: dict = {}
     final = evaluate_model(model, tokenizer, dev_records, maps, cfg, words, n_summaries=10**9, per_label=True,
                            decisions=decisions) if dev_records else {}

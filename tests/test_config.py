@@ -101,6 +101,17 @@ def test_resolved_config_round_trips(tmp_path):
          "capture, ceasefire,"),
         (["--data.label_descriptions", "{ceasefire: []}"],
          "config key 'data.label_descriptions.ceasefire' must be a non-empty list of non-empty sentences, got []"),
+        (["--data.label_triggers", "{truce: {match: [truce]}}"],
+         "config key 'data.label_triggers' names 'truce', which is not an event type; use one of data.event_types: "
+         "capture, ceasefire,"),
+        (["--data.label_triggers", "{ceasefire: {match: [truce], unless: [urged]}}"],
+         "config key 'data.label_triggers.ceasefire' has 'unless'; its keys are 'match' (patterns that say the event "
+         "happened) and 'except' (cues that it did not)"),
+        (["--data.label_triggers", "{ceasefire: {except: [urged]}}"],
+         "config key 'data.label_triggers.ceasefire.match' must be a non-empty list of regular expressions, got None"),
+        (["--data.label_triggers", "{ceasefire: {match: [truce, 'cease(fire']}}"],
+         "config key 'data.label_triggers.ceasefire.match[1]' is not a valid regular expression (missing ), unterminated "
+         "subpattern at position 5): 'cease(fire'"),
         (["--data.repeat", "{data/trian.jsonl: 4}"],
          "config key 'data.repeat' names 'data/trian.jsonl', which is not in data.train; use one of the data.train "
          "entries: data/train.jsonl"),

@@ -153,3 +153,68 @@ def test_a_built_in_label_fuses_its_best_sentence_and_keeps_the_probe_only_where
     assert sentence_head_max(s, 0) == 1.7
     s.sentence_logits = {}
     assert sentence_head_max(s, 0) == -2.0  # no sentences scored: the article's logit
+
+
+TRIGGERS = {"match": ["cease-?fires?", "truces?", "cessation of (?:all )?(?:hostilities|combat)"],
+            "except": ["call\\w* for", "collaps\\w*"]}
+
+
+def test_trigger_features_find_a_clean_trigger_sentence():
+    from newsdesk.fewshot import trigger_features
+    from newsdesk.sentences import split_sentences
+
+    def feats(text):
+        return trigger_features(text, split_sentences(text), TRIGGERS)
+
+    # announced: a trigger sentence without an except cue
+    assert feats("Troops took the town. The army announced the cessation of all combat operations in Daraa.") == (1.0, 1.0)
+    # only demanded, or broken: a trigger, no clean one
+    assert feats("The UN called for a ceasefire in the north. Fighting went on.") == (1.0, 0.0)
+    assert feats("A truce collapsed on Monday as clashes resumed.") == (1.0, 0.0)
+    # one clean sentence is enough (multi-instance), whichever comes first
+    assert feats("Leaders called for a truce. On Friday both sides agreed to a ceasefire.") == (1.0, 1.0)
+    # whole words: "truces" matches, "ceasefirex" / "distrucesd" do not; no trigger at all
+    assert feats("Rebels shelled the ceasefirex line near distrucesd.") == (0.0, 0.0)
+    assert feats("Two truces held.") == (1.0, 1.0)
+    # no sentence spans: the whole text is one sentence
+    assert trigger_features("A cease-fire took effect.", [], TRIGGERS) == (1.0, 1.0)
+
+
+def test_fusion_keeps_the_trigger_features_when_they_separate_and_the_predictor_applies_them():
+    """fit_dev picks the feature set by CV; with triggers it writes a 6-number fuse [head, probe,
+    sentence, trigger, clean trigger, bias] that Predictor.probabilities applies (numbers by hand)."""
+    from types import SimpleNamespace
+
+    from newsdesk.calibration import sigmoid
+    from newsdesk.fewshot import FUSE_FEATURES, fit_dev
+
+    rng = np.random.default_rng(1)
+    n = 400
+    gold = (rng.random(n) < 0.1).astype(float)
+    head, sent, noise = rng.normal(0, 1, n) + 0.3 * gold, rng.normal(0, 1, n) + 0.3 * gold, rng.normal(0, 1, n)
+    trig = np.where(gold > 0, 1.0, (rng.random(n) < 0.3).astype(float))  # positives all have a trigger
+    clean = np.where(gold > 0, 1.0, trig * (rng.random(n) < 0.2))  # few negatives a clean one
+    out = fit_dev(noise, gold, head, sent, np.stack([trig, clean], 1))
+    assert FUSE_FEATURES == ("head", "probe", "sentence", "trigger", "clean_trigger")
+    assert out["fuse_cv_f1"]["triggers"] > out["fuse_cv_f1"]["without_probe"] + 0.2
+    assert max(out["fuse_cv_f1"], key=out["fuse_cv_f1"].get) in ("triggers", "probe_triggers")
+    assert len(out["fuse"]) == 6 and out["fuse"][4] > 1.0  # the clean trigger weighs
+    # without trigger features the fuse keeps its 4 numbers
+    assert len(fit_dev(noise, gold, head, sent)["fuse"]) == 4
+
+    from newsdesk.predictor import Predictor
+
+    text = "Rebels took the town. The army announced a truce in the north."
+    spans = [(0, 21), (22, len(text))]
+    s = SimpleNamespace(text=text, sentences=spans, logits={"event_types": np.array([0.5, -1.0]), "region": np.zeros(1),
+                                                             "actors": np.zeros(0)},
+                        sentence_logits={"event_types": np.array([[0.0, -2.0], [0.0, 1.0]])}, fewshot={"ceasefire": np.array([0.3, 0.2])})
+    probe = {"fuse": [0.5, 0.25, 1.0, 0.75, 2.0, -3.0], "triggers": TRIGGERS, "threshold": 0.5}
+    fake = SimpleNamespace(config=SimpleNamespace(fewshot={"ceasefire": probe}, labels={"event_types": ["capture", "ceasefire"]}),
+                           place_index=None, place_beta=0.0, calibrate=lambda logits: {"event_types": sigmoid(logits["event_types"])})
+    p = Predictor.probabilities(fake, s)["event_types"][1]
+    # 0.5 * (-1.0) head + 0.25 * 0.3 probe + 1.0 * 1.0 best sentence + 0.75 * 1 trigger + 2.0 * 1 clean - 3.0 = 0.325
+    assert abs(p - sigmoid(0.325)) < 1e-9
+    s.text = "Rebels took the town. Leaders called for a truce in the north."
+    # trigger but not clean: 0.325 - 2.0
+    assert abs(Predictor.probabilities(fake, s)["event_types"][1] - sigmoid(-1.675)) < 1e-9
