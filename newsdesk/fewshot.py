@@ -17,17 +17,17 @@ other labels' probabilities, thresholds and decisions are unchanged.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import random
-import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+
+from newsdesk.triggers import trigger_features
 
 log = logging.getLogger("newsdesk")
 
@@ -234,30 +234,7 @@ def fit_fusion(scored, probe_scores: np.ndarray, j: int, gold: Sequence[bool],
     return fit_dev(probe_scores, np.asarray(gold, dtype=float), head, sent, trig)
 
 
-# ----------------------------------------------------------------------------- trigger features
 FUSE_FEATURES = ("head", "probe", "sentence", "trigger", "clean_trigger")  # order of `fuse` (then the bias)
-
-
-@functools.lru_cache(maxsize=64)
-def _pattern(patterns: tuple[str, ...]) -> re.Pattern | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
-
-
-def trigger_features(text: str, spans: Sequence[tuple[int, int]] | None, triggers: dict[str, list[str]]) -> tuple[float, float]:
-    """(1.0 if a sentence of `text` matches a `match` pattern, 1.0 if one matches it and no `except`
-    pattern) for a label's trigger patterns; whole words only at the patterns' ends (`\\b`). A
-    ceasefire "called for" or "violated" is a trigger sentence that is not clean."""
-    match = _pattern(tuple(rf"\b(?:{p})\b" for p in triggers["match"]))
-    cue = _pattern(tuple(rf"\b(?:{p})\b" for p in triggers.get("except") or ()))
-    sentences = [text[a:b] for a, b in spans] if spans else [text]
-    hit = clean = False
-    for sentence in sentences:
-        if match.search(sentence):
-            hit = True
-            if cue is None or not cue.search(sentence):
-                clean = True
-                break
-    return float(hit), float(clean)
 
 
 # ----------------------------------------------------------------------------- add-label

@@ -31,11 +31,11 @@ from newsdesk.data import lexical_bag, pack_bags, pack_windows, tokenize_windows
 from newsdesk.device import autocast, resolve_device, resolve_dtype
 from newsdesk.evidence import sentence_head_max, sentence_rows
 from newsdesk.faithfulness import check as check_faithfulness
-from newsdesk.fewshot import trigger_features
 from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords, lead_clause
 from newsdesk.tasks import MULTI_LABEL, TASKS
+from newsdesk.triggers import trigger_features
 
 log = logging.getLogger("newsdesk")
 

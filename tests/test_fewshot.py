@@ -160,7 +160,7 @@ TRIGGERS = {"match": ["cease-?fires?", "truces?", "cessation of (?:all )?(?:host
 
 
 def test_trigger_features_find_a_clean_trigger_sentence():
-    from newsdesk.fewshot import trigger_features
+    from newsdesk.triggers import trigger_features
     from newsdesk.sentences import split_sentences
 
     def feats(text):
