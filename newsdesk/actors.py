@@ -150,10 +150,10 @@ def decode_mentions(text: str, offsets: Sequence[Sequence[tuple[int, int]]], pro
     spans: list[Mention] = []
     k = 0
     while k < len(words):
-        if tags[k] == 1 or (tags[k] == 2 and (k == 0 or tags[k - 1] == 0)):
+        if tags[k] == 1 or (tags[k] == 2 and (k == 0 or tags[k - 1] == 0 or "\n" in text[words[k - 1][1]:words[k][0]])):
             j = k + 1
-            while j < len(words) and tags[j] == 2:
-                j += 1
+            while j < len(words) and tags[j] == 2 and "\n" not in text[words[j - 1][1]:words[j][0]]:
+                j += 1  # a name never runs over a line break (page menus: "World\nAfrica\n\nSudan army")
             score = float(np.mean([1.0 - word_p[i][0] for i in range(k, j)]))
             m = _span(text, words[k][0], words[j - 1][1], score)
             if m.text:

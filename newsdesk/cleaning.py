@@ -20,6 +20,9 @@ _BOILERPLATE = [
     r"share( this( article| story)?)?( on \w+)?:?",
     r"(click|tap) to (share|print|email).*",
     r"share on (facebook|twitter|x|whatsapp|linkedin|telegram|reddit|email)",
+    # a row of share buttons on one line ("Share on Facebook  Share on Twitter", "Facebook | X | WhatsApp")
+    r"(?:(?:share|post|tweet|send) (?:on|to|via) )?%s(?:[ ,|·/]+(?:(?:share|post|tweet|send) (?:on|to|via) )?%s)+" % ((
+        r"(?:facebook|twitter|x|whatsapp|linkedin|telegram|reddit|email|pinterest|messenger|copy link)",) * 2),
     r"(follow|like) us on .{1,40}",
     r"(subscribe|sign up)( now)?( to| for)? (our|the)? ?(daily |weekly |free )?(newsletter|updates|alerts).*",
     r"subscribe( now)?",
@@ -150,6 +153,12 @@ def split_title(raw: str, known_sections: tuple[str, ...] = ()) -> tuple[str | N
     """
     text = clean_text(raw)
     paras = [p for p in text.split("\n\n") if p.strip()]
+    # a menu above the article ("Menu\nWorld\nAfrica"): a paragraph of several lines that are each a
+    # short capitalised label is page navigation, not text (its words became an actor: "World")
+    while len(paras) >= 3 and "\n" in paras[0].strip() and all(
+            _is_section(line.strip(), known_sections) for line in paras[0].strip().split("\n")):
+        paras = paras[1:]
+        text = "\n\n".join(paras)
     if len(paras) < 2:
         return None, text
     first = paras[0].strip()

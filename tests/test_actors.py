@@ -36,6 +36,15 @@ def test_decode_word_level_viterbi_and_overlapping_windows():
     assert "Tanf" in [m.text for m in decode_mentions(text, [w1, w2], [p1, p2], repair=False)]
 
 
+def test_a_mention_never_runs_over_a_line_break():
+    """A page menu above the article: "World\\nAfrica\\n\\nSudan army" tagged B I I I was one actor."""
+    text = "World\nAfrica\n\nSudan army took the bridge"
+    offs = [(0, 0), (0, 5), (6, 12), (14, 19), (20, 24), (25, 29), (30, 33), (34, 40), (0, 0)]
+    probs = np.array([O, B, I, I, I, O, O, O, O])
+    spans = decode_mentions(text, [offs], [probs], repair=False)
+    assert [(m.text, m.start) for m in spans] == [("World", 0), ("Africa", 6), ("Sudan army", 14)]
+
+
 @pytest.mark.parametrize("span, expected", [
     ("coalition", "US-led coalition"),
     ("police", "border police"),

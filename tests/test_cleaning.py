@@ -54,6 +54,8 @@ def test_normalise_paragraph_separator_and_trailing_spaces():
         "File photo of Iraqi soldiers at a checkpoint near the border", "AP Photo/Hadi Mizban", "Getty Images",
         "Iraqi soldiers celebrate at the crossing. (AFP Photo)", "Listen to this article", "3 min read",
         "(Reporting by Ahmed Rasheed in Baghdad; Editing by Peter Graff)", "Sign in | Register",
+        # a row of share buttons on one line (served as the summary of a scraped page before)
+        "Share on Facebook  Share on Twitter", "Facebook | X | WhatsApp", "Share on Telegram, Share via Email",
     ],
 )
 def test_boilerplate_lines(line):
@@ -70,6 +72,7 @@ def test_boilerplate_lines(line):
         "By Sunday, the army had taken the town.", "By late afternoon the rebels had withdrawn",
         "On 17 June 2017 the army said it had taken the town.", "Reuters reported that 12 people died.",
         "Week 22 (26 May – 1 June)", "March 2017: the army retakes Mosul", "The photo: soldiers at a checkpoint",
+        "Twitter and Facebook removed the accounts on Monday.", "X said it had suspended the account",
         "",
     ],
 )
@@ -132,3 +135,13 @@ def test_split_title_keeps_a_capitalised_short_headline():
 def test_split_title_known_section():
     raw = f"Breaking World News\n\nArmy retakes the border town\n\n{BODY}"
     assert split_title(raw, known_sections=("breaking world news",)) == ("Army retakes the border town", BODY)
+
+
+def test_split_title_drops_a_menu_above_the_article():
+    """A scraped page's menu ("Menu\nWorld\nAfrica") above section and headline is navigation: before,
+    the menu stayed in the body and "World\nAfrica\n\nSudan army" was tagged as one actor."""
+    raw = f"Skip to main content\nMenu\nWorld\nAfrica\n\nSudan army retakes key bridge in Khartoum North\n\n{BODY}\n\n{BODY}"
+    assert split_title(raw) == ("Sudan army retakes key bridge in Khartoum North", f"{BODY}\n\n{BODY}")
+    # a short paragraph of real text (not every line a capitalised label) stays
+    raw = f"Army Retakes Bridge\nthe army said on Thursday\n\n{BODY}\n\n{BODY}"
+    assert split_title(raw)[1].startswith("Army Retakes Bridge")
