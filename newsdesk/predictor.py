@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -572,6 +573,10 @@ def check_model_dir(d: Path) -> dict[str, Any]:
     for label, probe in (raw.get("fewshot") or {}).items():
         if not isinstance(probe, dict) or not isinstance(probe.get("weight"), list) or not _is_number(probe.get("bias")):
             raise ModelDirError(f"{cfg}: fewshot.{label} must be a probe object with 'weight' (a list) and 'bias'")
+        trig = probe.get("triggers")
+        if trig is not None and not _valid_triggers(trig):
+            raise ModelDirError(f"{cfg}: fewshot.{label}.triggers must be null or {{'match': [regular expressions], "
+                                "'except': [...]}} (retrain, or refit with bench/refit_fusion.py --config CONFIG)")
     _check_weights_file(d / "model.safetensors")
     _check_tokenizer_size(d, vocab_size)
     gen = d / "generation_config.json"
@@ -601,6 +606,21 @@ def _json_file(path: Path) -> Any:
 
 def _json_type(value: Any) -> str:
     return "null" if value is None else {dict: "an object", list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+
+
+def _valid_triggers(trig) -> bool:
+    """A few-shot label's saved trigger patterns: {"match": [regex, ...] (non-empty), "except": [regex, ...]}."""
+    if not isinstance(trig, dict) or not trig.get("match"):
+        return False
+    match, unless = trig.get("match"), trig.get("except") or []
+    if not isinstance(match, list) or not isinstance(unless, list):
+        return False
+    for pattern in match + unless:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError):
+            return False
+    return True
 
 
 def _is_int(x: Any) -> bool:

@@ -234,6 +234,8 @@ def make_bad_model_dirs(model: Path, folder: Path) -> dict[str, str]:
                                "numbers between 0 and 1"),
         "thresholds_a_list": (lambda d: _edit_config(d, lambda c: c.update(thresholds=[0.5])), "thresholds must be a JSON object"),
         "mention_threshold_text": (lambda d: _edit_config(d, lambda c: c["thresholds"].update(mentions="x")), "thresholds.mentions"),
+        "fewshot_triggers_bad_regex": (lambda d: _edit_config(d, lambda c: c.update(fewshot={"ceasefire": {
+            "weight": [0.0], "bias": 0.0, "triggers": {"match": ["truce("]}}})), "fewshot.ceasefire.triggers must be null or"),
         "article_thresholds_short": (lambda d: _edit_config(d, lambda c: c["thresholds"].update(article={"event_types": [0.5]})),
                                      "thresholds.article.event_types must be null or"),
         "calibration_pairs": (lambda d: _edit_config(d, lambda c: c["calibration"].update(event_types=[[1]] * len(c["labels"]["event_types"]))),
