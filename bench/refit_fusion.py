@@ -52,13 +52,13 @@ def main(argv=None) -> int:
     path = Path(args.model) / "config.json"
     cfg = json.loads(path.read_text(encoding="utf-8"))
     from newsdesk.config import load_config
+    from newsdesk.triggers import trigger_spec
 
     triggers = load_config(args.config or Path(args.model) / "train_config.yaml").data.label_triggers
     for label, probe in builtin.items():
         z = article_scores(probe["weight"], probe["bias"], vectors)
         j = p.config.labels["event_types"].index(label)
-        spec = triggers.get(label)
-        spec = {"match": list(spec["match"]), "except": list(spec.get("except") or [])} if spec else None
+        spec = trigger_spec(triggers.get(label))
         new = {**fit_fusion(scored, z, j, [label in r["event_types"] for r in dev], spec), "triggers": spec}
         print(f"{label}: before {json.dumps({k: probe.get(k) for k in ('fuse', 'threshold', 'dev')})}")
         print(f"{label}: after  {json.dumps(new)}")

@@ -239,13 +239,8 @@ def fit_article_thresholds(predictor, scored: list, records: list[dict]) -> dict
     if len(rows) < ARTICLE_MIN_RECORDS or not names:
         return None
     probs = np.stack([predictor.probabilities(scored[i])["event_types"][: len(names)] for i in rows])
-    index = {n: j for j, n in enumerate(names)}
-    gold = np.zeros(probs.shape, dtype=np.int64)
-    for row, i in enumerate(rows):
-        for label in records[i]["event_types"]:
-            if label in index:
-                gold[row, index[label]] = 1
+    _, gold = gold_matrix([records[i] for i in rows], "event_types", names)
     pooled = predictor.thresholds("event_types")[: len(names)]
-    keep = [index[n] for n in predictor.config.fewshot if n in index]
+    keep = [names.index(n) for n in predictor.config.fewshot if n in names]
     cuts, report = tune_article_thresholds(probs, gold, pooled, keep)
     return {"event_types": cuts, **report} if cuts is not None else {"event_types": None, **report}

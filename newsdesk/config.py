@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 import types
 import typing
 from dataclasses import asdict, dataclass, field, fields
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from newsdesk.triggers import pattern_error
 
 EVENT_TYPES = [
     "capture", "ceasefire", "agreement", "advance", "clash", "airstrike_shelling",
@@ -454,11 +455,10 @@ def _validate(cfg: Config) -> None:
             raise _fail(f"data.label_triggers.{label}.match", spec.get("match"), "a non-empty list of regular expressions")
         for part in ("match", "except"):
             for k, pattern in enumerate(spec.get(part) or []):
-                try:
-                    re.compile(pattern)
-                except re.error as e:
+                error = pattern_error(pattern)
+                if error:
                     raise ConfigError(f"config key 'data.label_triggers.{label}.{part}[{k}]' is not a valid regular "
-                                      f"expression ({e}): {pattern!r}") from None
+                                      f"expression ({error}): {pattern!r}")
     for label, texts in d.label_descriptions.items():
         if label not in d.event_types:
             raise ConfigError(f"config key 'data.label_descriptions' names {label!r}, which is not an event type; "

@@ -27,7 +27,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from newsdesk.triggers import trigger_features
+from newsdesk.triggers import trigger_features, trigger_spec
 
 log = logging.getLogger("newsdesk")
 
@@ -158,13 +158,13 @@ def fit_dev(scores: np.ndarray, gold: np.ndarray, head: np.ndarray | None = None
             x = scores[:, None]
         clf = LogisticRegression(C=10.0, max_iter=2000).fit(x, gold)
         coef, b = clf.coef_[0].tolist(), float(clf.intercept_[0])
-        if head is not None and sentence_head is not None:
-            weight = dict(zip(chosen, coef))
-            order = FUSE_FEATURES if triggers is not None else FUSE_FEATURES[:3]
-            out["fuse"] = [weight.get(c, 0.0) for c in order] + [b]
-            p = sigmoid(x @ np.asarray(coef) + b)
-        elif head is not None:
-            out["fuse"] = [coef[0], coef[1], b]
+        if head is not None:
+            if sentence_head is not None:
+                weight = dict(zip(chosen, coef))
+                order = FUSE_FEATURES if triggers is not None else FUSE_FEATURES[:3]
+                out["fuse"] = [weight.get(c, 0.0) for c in order] + [b]
+            else:
+                out["fuse"] = [coef[0], coef[1], b]
             p = sigmoid(x @ np.asarray(coef) + b)
         else:
             out["calibration"] = [coef[0], b]
@@ -213,7 +213,7 @@ def fit_builtin(predictor, label: str, descriptions: Sequence[str], train_record
     probe: dict[str, Any] = {"weight": weight, "bias": bias, "examples": len(pos_recs), "descriptions": len(descriptions or []),
                              "source": "training", "fuse": None, "threshold": 0.5}
     if triggers:
-        probe["triggers"] = {"match": list(triggers["match"]), "except": list(triggers.get("except") or [])}
+        probe["triggers"] = trigger_spec(triggers)
     dev = [r for r in dev_records if r.get("event_types") is not None]
     if dev:
         scored = predictor.score([r["text"] for r in dev], summary=False, evidence=True, vectors=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -36,7 +35,7 @@ from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords, lead_clause
 from newsdesk.tasks import MULTI_LABEL, TASKS
-from newsdesk.triggers import trigger_features
+from newsdesk.triggers import pattern_error, trigger_features
 
 log = logging.getLogger("newsdesk")
 
@@ -615,12 +614,7 @@ def _valid_triggers(trig) -> bool:
     match, unless = trig.get("match"), trig.get("except") or []
     if not isinstance(match, list) or not isinstance(unless, list):
         return False
-    for pattern in match + unless:
-        try:
-            re.compile(pattern)
-        except (re.error, TypeError):
-            return False
-    return True
+    return not any(pattern_error(pattern) for pattern in match + unless)
 
 
 def _is_int(x: Any) -> bool:

@@ -10,6 +10,20 @@ import re
 from typing import Sequence
 
 
+def trigger_spec(raw: dict | None) -> dict[str, list[str]] | None:
+    """The saved form of a label's trigger patterns ({"match": [...], "except": [...]}), None for none."""
+    return {"match": list(raw["match"]), "except": list(raw.get("except") or [])} if raw else None
+
+
+def pattern_error(pattern: object) -> str | None:
+    """Why `pattern` is not a usable regular expression, or None."""
+    try:
+        re.compile(pattern)  # type: ignore[arg-type]
+    except (re.error, TypeError) as e:
+        return str(e)
+    return None
+
+
 @functools.lru_cache(maxsize=64)
 def _pattern(patterns: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
