@@ -31,6 +31,19 @@ def test_sample_corpus_is_valid_and_varied():
     assert all(r["summary"] and "\n" not in r["summary"] for r in records)
 
 
+def test_held_out_test_set_is_valid_and_apart_from_train_and_dev():
+    """data/test.jsonl is scored, never fitted on: no id of it is in train or dev; it holds announced
+    ceasefires and hard negatives (demanded, proposed, rejected, violated, collapsed, historical)."""
+    test = read_records(REPO / "data/test.jsonl")
+    seen = {r["id"] for name in ("train", "dev") for r in read_records(REPO / f"data/{name}.jsonl")}
+    assert len(test) == 32 and not seen & {r["id"] for r in test}
+    assert sum("ceasefire" in r["event_types"] for r in test) == 13
+    case = {r["id"]: r["meta"]["ceasefire_case"] for r in map(json.loads, open(REPO / "data/test.jsonl", encoding="utf-8"))}
+    hard = [r for r in test if case[r["id"]] in ("demanded", "proposed", "rejected", "violated", "collapsed", "historical")]
+    assert len(hard) == 12 and not any("ceasefire" in r["event_types"] for r in hard)
+    assert all(r["text"][m["start"]:m["end"]] == m["text"] for r in test for m in r["actor_mentions"])
+
+
 @pytest.mark.parametrize(
     "bad, message",
     [
