@@ -2,11 +2,14 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from newsdesk.fewshot import add_label, article_scores, fit_probe, positives, read_examples, remove_label
+
+REPO = Path(__file__).resolve().parent.parent
 
 EXAMPLES = [
     "The two sides exchanged prisoners at the border crossing on Sunday.",
@@ -218,3 +221,28 @@ def test_fusion_keeps_the_trigger_features_when_they_separate_and_the_predictor_
     s.text = "Rebels took the town. Leaders called for a truce in the north."
     # trigger but not clean: 0.325 - 2.0
     assert abs(Predictor.probabilities(fake, s)["event_types"][1] - sigmoid(-1.675)) < 1e-9
+
+
+@pytest.mark.parametrize("config", ["configs/acled.yaml", "configs/default.yaml"])
+def test_shipped_ceasefire_cues_tell_a_truce_in_force_from_one_offered_refused_or_ended(config):
+    """Written dev hard negatives that the first cue list called clean: a truce offered, asked for, one
+    side "ready for", a plan, an old truce ended or fighting resumed. They pulled the clean-trigger weight
+    down and with it the seed's Daraa cessation (p 0.19 < 0.25)."""
+    from newsdesk.config import load_config
+    from newsdesk.triggers import sentence_triggers
+
+    spec = load_config(REPO / config).data.label_triggers["ceasefire"]
+    not_clean = ["The council offered to mediate a truce between the two militias.",
+                 "The rebels said they were ready for a ceasefire if the army withdrew.",
+                 "Elders called on both gangs to declare a truce.",
+                 "Residents are asking for a ceasefire on their streets.",
+                 "The ministers endorsed a plan for a 30-day ceasefire.",
+                 "Gunmen fought for hours on Sunday, ending a truce the cartels had kept since March.",
+                 "The group said it no longer considered itself bound by the ceasefire.",
+                 "Clashes resumed on the third day of the truce.",
+                 "There would be no truce before the talks, the ministry said."]
+    clean = ["The Syrian military announced the cessation of all combat operations in Daraa for 48 hours.",
+             "A ceasefire took effect at midnight along the front.",
+             "The truce between the two clans has held for a month and was extended on Friday."]
+    assert [sentence_triggers(s, spec) for s in not_clean] == [(True, False)] * len(not_clean)
+    assert [sentence_triggers(s, spec) for s in clean] == [(True, True)] * len(clean)
