@@ -12,8 +12,9 @@ train_config.yaml) and join the fusion as two features, kept when cross-validati
 
     python bench/refit_fusion.py --model runs/acled/model --config configs/acled.yaml --dev ...
 
-It rewrites config.json in the model directory (the previous entry is printed first) and touches
-nothing else.
+With `--config` the model also takes that config's trigger patterns of every event type
+(`config.triggers`, what evidence uses to prefer a sentence that states the event). It rewrites
+config.json in the model directory (the previous entry is printed first) and touches nothing else.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ def main(argv=None) -> int:
         print(f"{label}: before {json.dumps({k: probe.get(k) for k in ('fuse', 'threshold', 'dev')})}")
         print(f"{label}: after  {json.dumps(new)}")
         cfg["fewshot"][label].update(new)
+    if args.config:
+        cfg["triggers"] = {label: trigger_spec(spec) for label, spec in triggers.items()}
+        print(f"triggers: {', '.join(cfg['triggers']) or 'none'}")
     path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {path}")
     return 0

@@ -108,6 +108,9 @@ class NewsdeskConfig(PreTrainedConfig):
     # Few-shot event types: label -> {"weight": [hidden], "bias": float,
     # "fuse": [a_head, a_probe, a_sentence, b] (older models: [a_head, a_probe, b]) | None, ...}.
     fewshot: dict | None = None
+    # Trigger patterns per event type (data.label_triggers): {"match": [regex], "except": [regex]}; evidence
+    # prefers a near-best sentence that states the event (newsdesk.triggers)
+    triggers: dict | None = None
     aliases: dict | None = None  # actor alias table: lower-cased name -> canonical name
     places: list | None = None  # place names seen in the training data (a mention that is one is not an actor)
     # Region evidence from place names (newsdesk.places): {"table": {name: [region, kind]}, "beta": float (fitted on dev)}
@@ -128,6 +131,7 @@ class NewsdeskConfig(PreTrainedConfig):
         self.thresholds = dict(self.thresholds or {})
         self.calibration = dict(self.calibration or {})
         self.fewshot = dict(self.fewshot or {})
+        self.triggers = dict(self.triggers or {})
         self.aliases = dict(self.aliases or {})
         self.places = list(self.places or [])
         self.place_regions = dict(self.place_regions or {})

@@ -35,7 +35,7 @@ from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords, lead_clause
 from newsdesk.tasks import MULTI_LABEL, TASKS
-from newsdesk.triggers import pattern_error, trigger_features
+from newsdesk.triggers import pattern_error, sentence_triggers, trigger_features
 
 log = logging.getLogger("newsdesk")
 
@@ -124,6 +124,9 @@ class Predictor:
         table = (self.config.place_regions or {}).get("table")
         self.place_index = PlaceIndex(table, self.config.labels["region"]) if table else None
         self.place_beta = float((self.config.place_regions or {}).get("beta") or 0.0)
+        # trigger patterns per event type (evidence); a model saved before config.triggers has its few-shot labels' own
+        self.triggers = {**{k: v["triggers"] for k, v in self.config.fewshot.items() if v.get("triggers")},
+                         **(self.config.triggers or {})}
         # decisions: calibration and thresholds (the model's; `newsdesk.training` swaps in fresh ones on dev)
         self.calibration = dict(self.config.calibration)
         self.threshold_of = dict(self.config.thresholds)
@@ -356,7 +359,10 @@ class Predictor:
         """For each predicted label: the sentence that supports it most, and its probability from that sentence.
         Sentences within EVIDENCE_TIE of the best count as tied and the earliest wins: news states its main
         event first (written dev, acled model: gold trigger in the evidence 0.579 with the plain argmax,
-        0.717 with the earliest within 0.1)."""
+        0.717 with the earliest within 0.1). Of tied sentences, one that states the event in so many
+        words (the type's trigger patterns, `data.label_triggers`, without an except cue) comes first:
+        "Al-Waleed fell to IS in 2015" scored as high for advance as "Saturday's push ... reached the
+        border" (written dev: 0.712 -> 0.856 with the triggers of configs/acled.yaml)."""
         if not s.sentences:
             return {task: {} for task in labels}
         probs = self.calibrate(s.sentence_logits)
@@ -373,7 +379,10 @@ class Predictor:
                     column = probs[task][:, names.index(label)]
                 else:
                     continue
-                j = int(np.nonzero(column >= column.max() - EVIDENCE_TIE)[0][0])  # the earliest of the near-best
+                near = np.nonzero(column >= column.max() - EVIDENCE_TIE)[0]
+                spec = self.triggers.get(label) if task == "event_types" else None
+                stated = [k for k in near if sentence_triggers(s.text[slice(*s.sentences[k])], spec)[1]] if spec else []
+                j = int((stated or near)[0])  # the earliest near-best sentence that states it, else the earliest
                 out[task][label] = {"sentence": cut(s.text[slice(*s.sentences[j])], EVIDENCE_CHARS), "score": round(float(column[j]), 4)}
         return out
 
@@ -529,7 +538,7 @@ def check_model_dir(d: Path) -> dict[str, Any]:
     for task in TASKS:
         if len(set(labels[task])) != len(labels[task]):
             raise ModelDirError(f"{cfg}: labels.{task} names a label twice")
-    for key in ("thresholds", "calibration", "aliases", "fewshot", "place_regions"):
+    for key in ("thresholds", "calibration", "aliases", "fewshot", "place_regions", "triggers"):
         if raw.get(key) is not None and not isinstance(raw[key], dict):
             raise ModelDirError(f"{cfg}: {key} must be a JSON object, got {_json_type(raw[key])}")
     thresholds, calibration = raw.get("thresholds") or {}, raw.get("calibration") or {}
@@ -576,6 +585,11 @@ def check_model_dir(d: Path) -> dict[str, Any]:
         if trig is not None and not _valid_triggers(trig):
             raise ModelDirError(f"{cfg}: fewshot.{label}.triggers must be null or {{'match': [regular expressions], "
                                 "'except': [...]}} (retrain, or refit with bench/refit_fusion.py --config CONFIG)")
+    for label, trig in (raw.get("triggers") or {}).items():
+        if label not in labels["event_types"] or not _valid_triggers(trig):
+            raise ModelDirError(f"{cfg}: triggers.{label} must be an event type's {{'match': [regular expressions], "
+                                "'except': [...]}} (retrain, refit with bench/refit_fusion.py --config CONFIG, or delete "
+                                "the key to choose evidence without trigger patterns)")
     _check_weights_file(d / "model.safetensors")
     _check_tokenizer_size(d, vocab_size)
     gen = d / "generation_config.json"

@@ -36,6 +36,7 @@ from newsdesk.evaluation import headline_table, task_metrics
 from newsdesk.model import NewsdeskModel, create_model, idf_from_documents, pos_weight_from_counts, resolve_model_name
 from newsdesk.summary import SummaryWords
 from newsdesk.tasks import MULTI_LABEL, TASKS
+from newsdesk.triggers import trigger_spec
 
 log = logging.getLogger("newsdesk")
 
@@ -175,6 +176,8 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
 
     extra = load_extra(resolve_data_path(cfg.data.place_regions, "{repo}") if cfg.data.place_regions else None)
     model.config.place_regions = {"table": build_table(unique, extra), "beta": 0.0}  # beta: fitted on dev
+    model.config.triggers = {label: trigger_spec(spec) for label, spec in cfg.data.label_triggers.items()
+                             if label in maps.labels["event_types"]}  # not a type dropped by data.drop_event_types
     hf_logging.set_verbosity_warning()
     phased = t_cfg.summary_epochs > 0 and model.has_summary
     start_id = model.backbone.config.decoder_start_token_id if model.has_summary else None

@@ -236,6 +236,10 @@ def make_bad_model_dirs(model: Path, folder: Path) -> dict[str, str]:
         "mention_threshold_text": (lambda d: _edit_config(d, lambda c: c["thresholds"].update(mentions="x")), "thresholds.mentions"),
         "fewshot_triggers_bad_regex": (lambda d: _edit_config(d, lambda c: c.update(fewshot={"ceasefire": {
             "weight": [0.0], "bias": 0.0, "triggers": {"match": ["truce("]}}})), "fewshot.ceasefire.triggers must be null or"),
+        "triggers_bad_regex": (lambda d: _edit_config(d, lambda c: c.update(triggers={"capture": {"match": ["seiz("]}})),
+                               "triggers.capture must be an event type's"),
+        "triggers_not_a_type": (lambda d: _edit_config(d, lambda c: c.update(triggers={"truce": {"match": ["truce"]}})),
+                                "triggers.truce must be an event type's"),
         "article_thresholds_short": (lambda d: _edit_config(d, lambda c: c["thresholds"].update(article={"event_types": [0.5]})),
                                      "thresholds.article.event_types must be null or"),
         "calibration_pairs": (lambda d: _edit_config(d, lambda c: c["calibration"].update(event_types=[[1]] * len(c["labels"]["event_types"]))),

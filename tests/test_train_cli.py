@@ -32,6 +32,8 @@ def test_tiny_run_writes_a_complete_model_dir_and_loss_goes_down(tiny_run):
     assert cfg["schema_version"] == 2 and cfg["model_type"] == "newsdesk"
     assert len(cfg["thresholds"]["event_types"]) == len(cfg["labels"]["event_types"]) == 11
     assert len(cfg["calibration"]["actors"]) == len(cfg["labels"]["actors"]) > 0
+    # data.label_triggers travel with the model (evidence reads them)
+    assert cfg["triggers"] == {"capture": {"match": ["seiz\\w*", "captur\\w*", "took (?:control|over)"], "except": []}}
     assert json.loads((model / "generation_config.json").read_text())["max_new_tokens"] == 8
     resolved = yaml.safe_load((model / "train_config.yaml").read_text())
     assert resolved["train"]["epochs"] == 4 and resolved["model"]["name"] == "tiny"
@@ -214,9 +216,13 @@ def test_short_run_on_the_embedded_minilm(tmp_path):
     out = tmp_path / "minilm"
     run_cli("train.py", "--config", "configs/default.yaml", "--output_dir", str(out), "--train.epochs", "1",
             "--train.max_steps", "2", "--data.max_train_records", "32", "--data.max_dev_records", "8",
-            "--model.max_length", "64", "--model.stride", "16", "--train.batch_size", "8", "--train.eval_summaries", "4")
+            "--model.max_length", "64", "--model.stride", "16", "--train.batch_size", "8", "--train.eval_summaries", "4",
+            "--data.drop_event_types", "bombing")
     cfg = json.loads((out / "model" / "config.json").read_text())
     assert cfg["base_model"] == "embedded" and cfg["backbone_kind"] == "bert2bert"
+    # the config's trigger patterns travel with the model, but not a dropped type's (the model-dir check
+    # that newsdesk.load runs below refuses patterns of a type the head does not have)
+    assert "bombing" not in cfg["labels"]["event_types"] and "capture" in cfg["triggers"] and "bombing" not in cfg["triggers"]
     assert cfg["backbone"]["encoder"]["hidden_size"] == 384 and cfg["backbone"]["encoder"]["num_hidden_layers"] == 6
     import newsdesk
 

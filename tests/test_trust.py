@@ -91,6 +91,33 @@ def test_evidence_takes_the_earliest_of_near_tied_sentences(tiny_predictor):
     assert chosen == ["Troops took the town.", "Troops control the area."]
 
 
+def test_evidence_prefers_a_near_tied_sentence_that_states_the_event(tiny_predictor, monkeypatch):
+    """The seed's advance evidence was "Al-Waleed ... fell to the IS group in 2015" (p 0.98, the earliest
+    within EVIDENCE_TIE) over "Saturday's push ... reached the Syrian border" (p 0.99): of tied sentences,
+    the earliest that matches the type's trigger patterns without an except cue wins; a clear winner
+    still wins, and a type without patterns keeps the earliest."""
+    labels = tiny_predictor.config.labels
+    text = "The town fell in 2015. Troops pushed on toward the border. Troops are said to be pushing on."
+    spans = [(0, 22), (23, 58), (59, 93)]
+    n_ev, n_ac, n_re = (len(labels[t]) for t in ("event_types", "actors", "region"))
+    adv = labels["event_types"].index("advance")
+    monkeypatch.setitem(tiny_predictor.triggers, "advance", {"match": ["push\\w*"], "except": ["said to"]})
+
+    def chosen(logits):
+        sent = {"event_types": np.full((3, n_ev), -5.0), "actors": np.full((3, n_ac), -5.0), "region": np.zeros((3, n_re))}
+        sent["event_types"][:, adv] = logits
+        s = Scored({"region": np.zeros(n_re), "event_types": np.zeros(n_ev), "actors": np.zeros(n_ac)}, 1, text=text,
+                   sentences=spans, sentence_logits=sent)
+        return tiny_predictor.evidence(s, {"event_types": ["advance"]})["event_types"]["advance"]["sentence"]
+
+    assert text[slice(*spans[1])] == "Troops pushed on toward the border."
+    assert chosen([6.0, 6.2, 6.1]) == "Troops pushed on toward the border."  # tied: the one that states it
+    assert chosen([6.0, 5.9, 6.2]) == "Troops pushed on toward the border."  # not the earliest, not the best
+    assert chosen([6.0, -4.0, 6.2]) == "The town fell in 2015."  # the trigger sentence is no contender
+    monkeypatch.delitem(tiny_predictor.triggers, "advance")
+    assert chosen([6.0, 6.2, 6.1]) == "The town fell in 2015."  # no patterns: the earliest near-best
+
+
 def test_predictions_carry_evidence_from_the_article(tiny_predictor):
     text = ("Rebels captured the border town of Kidal on Monday after two days of fighting. "
             "Separately, the army and the rebels agreed a ceasefire in the north. Protesters marched in Bamako.")
