@@ -5,13 +5,15 @@
         --data.drop_event_types bombing                                                        # never saw bombing
     python bench/add_label.py --full runs/proxy/model --without runs/proxy_wo_bombing/model --label bombing \
         --train ../shared/data/acled_me2018/train.jsonl ../shared/data/acled/train.jsonl \
-        --dev ../shared/data/acled_me2018/dev.jsonl ../shared/data/acled/dev.jsonl --examples 10 --seeds 3
+        --dev ../shared/data/acled_me2018/dev.jsonl ../shared/data/acled/dev.jsonl --examples 10 --seeds 3 [--view auto]
 
 Dev records are split in two halves (even / odd position): add-label fits its threshold on the
 first half (`--dev`), and both models are scored on the second half, so neither is scored on the
 records that chose its threshold... except the full model, whose thresholds were tuned on all of
 dev in training (its figure is optimistic; say so when quoting). K example articles with LABEL are
-drawn from TRAIN per seed. Prints F1 / precision / recall and the seconds add-label took.
+drawn from TRAIN per seed; TRAIN's texts are also the frozen view's negatives when the model's sentence
+bank kept no sentences. Prints F1 / precision / recall, the view add-label chose (with each view's
+cross-validated F1 on the fit half) and the seconds add-label took.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def main(argv=None) -> int:
     ap.add_argument("--examples", type=int, default=10)
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--max-dev", type=int, default=None)
+    ap.add_argument("--view", default="auto", choices=["auto", "frozen", "model"], help="add-label --view (default auto)")
     ap.add_argument("--json")
     args = ap.parse_args(argv)
 
@@ -74,11 +77,14 @@ def main(argv=None) -> int:
             d = Path(tmp) / "model"
             shutil.copytree(args.without, d)
             t0 = time.time()
-            entry = add_label(d, args.label, examples, dev_records=fit, device="cpu")
+            entry = add_label(d, args.label, examples, dev_records=fit, device="cpu", view=args.view,
+                              bank_texts=[r["text"] for r in train])  # a bank without sentences (older models)
             seconds = time.time() - t0
             p = newsdesk.load(d, device="cpu", evidence=False)
             out = p.predict([r["text"] for r in test], summary=False)
-        rows.append({"model": f"add-label, {len(examples)} examples, seed {seed}", "seconds": round(seconds, 1),
+        rows.append({"model": f"add-label, {len(examples)} examples, seed {seed}, view {entry['view']}"
+                     + (f" (dev CV F1 {', '.join(f'{k} {v:.3f}' for k, v in entry['view_cv_f1'].items())})" if entry.get("view_cv_f1") else ""),
+                     "seconds": round(seconds, 1),
                      "threshold": round(entry["threshold"], 3),
                      **dict(zip(("p", "r", "f1"), prf([args.label in o.event_types for o in out], gold)))})
     print(f"label {args.label!r}: scored on {len(test)} dev records ({sum(gold)} positive); add-label threshold fitted "

@@ -39,13 +39,31 @@ HARD_NEGATIVE_WEIGHT = 20.0  # a user's hard negative (add-label --negatives) we
 
 
 # ----------------------------------------------------------------------------- vectors
-def sentence_vectors(predictor, texts: Sequence[str], batch_size: int = 32, progress=None) -> list[tuple[list, np.ndarray]]:
-    """(sentence spans, unit vectors [sentences, hidden]) per text, from the model's one encoder pass."""
+def sentence_vectors(predictor, texts: Sequence[str], batch_size: int = 32, progress=None) -> list[tuple[list[str], np.ndarray]]:
+    """(sentences, unit vectors [sentences, hidden]) per text, from the model's one encoder pass."""
     scored = predictor.score(list(texts), batch_size=batch_size, summary=False, evidence=True, vectors=True,
                              progress=progress)
     dim = predictor.model.hidden_size
-    return [(s.sentences, s.sentence_vectors if s.sentence_vectors is not None else np.zeros((0, dim), np.float32))
-            for s in scored]
+    return [([s.text[a:b] for a, b in s.sentences],
+             s.sentence_vectors if s.sentence_vectors is not None else np.zeros((0, dim), np.float32)) for s in scored]
+
+
+def frozen_vectors(encoder, texts: Sequence[str]) -> list[np.ndarray]:
+    """Unit vectors [sentences, hidden] per text from the frozen encoder (`model.SentenceEncoder`), over
+    the sentences `Predictor.score` splits the cleaned text into."""
+    from newsdesk.cleaning import clean_text
+    from newsdesk.sentences import split_sentences
+
+    per_text = []
+    for t in texts:
+        c = clean_text(t)
+        per_text.append([c[a:b] for a, b in split_sentences(c)])
+    flat = encoder.encode([s for x in per_text for s in x])
+    out, k = [], 0
+    for x in per_text:
+        out.append(flat[k : k + len(x)])
+        k += len(x)
+    return out
 
 
 def build_bank(predictor, records: Sequence[dict], n: int = BANK_SENTENCES, seed: int = 13) -> dict[str, np.ndarray]:
@@ -54,14 +72,15 @@ def build_bank(predictor, records: Sequence[dict], n: int = BANK_SENTENCES, seed
     pool = [r for r in records if r.get("text")]
     rng.shuffle(pool)
     labels = predictor.config.labels["event_types"]
-    vecs, tags = [], []
+    vecs, tags, sentences = [], [], []
     for start in range(0, len(pool), 64):
         chunk = pool[start : start + 64]
-        for r, (_, v) in zip(chunk, sentence_vectors(predictor, [r["text"] for r in chunk])):
+        for r, (sents, v) in zip(chunk, sentence_vectors(predictor, [r["text"] for r in chunk])):
             if not len(v):
                 continue
             keep = rng.sample(range(len(v)), min(len(v), 4))
             vecs.append(v[keep])
+            sentences += [sents[k] for k in keep]
             hot = np.zeros(len(labels), dtype=np.int8)
             for e in r.get("event_types") or []:
                 if e in labels:
@@ -71,7 +90,8 @@ def build_bank(predictor, records: Sequence[dict], n: int = BANK_SENTENCES, seed
             break
     v = np.concatenate(vecs)[:n].astype(np.float16) if vecs else np.zeros((0, predictor.model.hidden_size), np.float16)
     t = np.concatenate(tags)[:n] if tags else np.zeros((0, len(labels)), np.int8)
-    return {"vectors": v, "event_types": t, "labels": np.array(labels)}
+    # the sentences themselves: negatives for a label added on the frozen encoder's view (add-label --view frozen)
+    return {"vectors": v, "event_types": t, "labels": np.array(labels), "texts": np.array(sentences[:n], dtype=str)}
 
 
 def save_bank(bank: dict[str, np.ndarray], model_dir: str | Path) -> None:
@@ -257,14 +277,28 @@ def read_examples(path: str | Path) -> list[str]:
     return blocks if len(blocks) > 1 else [l.strip() for l in raw.splitlines() if l.strip()]
 
 
+VIEWS = ("auto", "frozen", "model")
+
+
 def add_label(model_dir: str | Path, name: str, examples: Sequence[str], descriptions: Sequence[str] = (),
               dev_records: Sequence[dict] | None = None, device: str = "auto", dtype: str = "auto",
-              negatives: Sequence[str] = ()) -> dict[str, Any]:
+              negatives: Sequence[str] = (), view: str = "auto", bank_texts: Sequence[str] = (),
+              frozen_model: str | None = None) -> dict[str, Any]:
     """Add (or replace) the few-shot event type `name` in a trained model directory. Returns its entry.
     `negatives`: hard negatives (texts that are not the type but read like it, e.g. a truce for a
-    prisoner exchange): every sentence of each joins the bank's negatives, weighted HARD_NEGATIVE_WEIGHT."""
+    prisoner exchange): every sentence of each joins the bank's negatives, weighted HARD_NEGATIVE_WEIGHT.
+
+    `view`: which sentence vectors the probe reads. "model": the fine-tuned encoder's states, from the
+    labels' own pass (no extra cost). "frozen": the base checkpoint's encoder as pretrained
+    (`model.SentenceEncoder`, `frozen_model` or the model's base_model; saved into the model directory;
+    a second encoder pass per article at inference). "auto": both, and with `dev_records` the one of
+    higher cross-validated F1 on dev (frozen without dev: it was the better on the leave-one-type-out
+    benchmark). The frozen view's negatives are the bank's sentences (models trained before the bank kept
+    its sentences: `bank_texts`, e.g. the training articles, sampled as training does)."""
     from newsdesk.predictor import Predictor
 
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
     t0 = time.time()
     d = Path(model_dir)
     predictor = Predictor.load(d, device=device, dtype=dtype, evidence=False)
@@ -274,26 +308,95 @@ def add_label(model_dir: str | Path, name: str, examples: Sequence[str], descrip
     if not 1 <= len(examples) <= 200:
         raise ValueError(f"give 5-20 examples (got {len(examples)})")
     bank = load_bank(d)
-    desc = np.concatenate([v for _, v in sentence_vectors(predictor, list(descriptions))]) if descriptions else None
-    ex = [v for _, v in sentence_vectors(predictor, list(examples))]
-    pos = positives(ex, desc)
-    hard = [v for _, v in sentence_vectors(predictor, list(negatives))] if negatives else []
-    hard_vectors = np.concatenate(hard) if hard else np.zeros((0, pos.shape[1]), dtype=np.float32)
-    weight, bias = fit_probe(pos, bank["vectors"].astype(np.float32), hard=hard_vectors)
-    entry: dict[str, Any] = {"weight": weight, "bias": bias, "examples": len(examples), "descriptions": list(descriptions),
-                             "negatives": len(negatives),
-                             "source": "add-label", "threshold": 0.5, "calibration": None,
-                             "added": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
-    if dev_records:
-        dev = [r for r in dev_records if r.get("event_types") is not None]
+    dev = [r for r in dev_records or [] if r.get("event_types") is not None]
+    gold = np.array([name in r["event_types"] for r in dev], dtype=float)
+
+    def vectors_of(view_name: str):
+        if view_name == "model":
+            return lambda texts: [v for _, v in sentence_vectors(predictor, list(texts))]
+        return lambda texts: frozen_vectors(encoder, texts)
+
+    candidates: dict[str, Any] = {}
+    if view in ("auto", "model"):
+        candidates["model"] = bank["vectors"].astype(np.float32)
+    encoder = None
+    if view in ("auto", "frozen"):
+        encoder, bank_neg = _frozen_view(d, cfg, predictor.device, bank, bank_texts, frozen_model, required=view == "frozen")
+        if encoder is not None:
+            candidates["frozen"] = bank_neg
+    fits: dict[str, dict[str, Any]] = {}
+    for view_name, neg in candidates.items():
+        vec = vectors_of(view_name)
+        desc = np.concatenate(vec(descriptions)) if descriptions else None
+        pos = positives(vec(examples), desc)
+        hard = vec(negatives) if negatives else []
+        hard_vectors = np.concatenate(hard) if hard else np.zeros((0, pos.shape[1]), dtype=np.float32)
+        weight, bias = fit_probe(pos, neg, hard=hard_vectors)
+        fit: dict[str, Any] = {"weight": weight, "bias": bias, "view": view_name}
         if dev:
-            vecs = [v for _, v in sentence_vectors(predictor, [r["text"] for r in dev])]
-            z = article_scores(weight, bias, vecs)
-            gold = np.array([name in r["event_types"] for r in dev], dtype=float)
-            entry.update(fit_dev(z, gold))
+            z = article_scores(weight, bias, vec([r["text"] for r in dev]))
+            fit["cv_f1"] = _cv_f1(z[:, None], gold)
+            fit.update(fit_dev(z, gold))
+        fits[view_name] = fit
+    if len(fits) > 1 and dev:  # the better on dev; a tie keeps the model's view (no second pass)
+        chosen = max(fits, key=lambda k: (fits[k]["cv_f1"], k == "model"))
+    else:
+        chosen = "frozen" if "frozen" in fits else "model"
+    entry: dict[str, Any] = {"examples": len(examples), "descriptions": list(descriptions), "negatives": len(negatives),
+                             "source": "add-label", "threshold": 0.5, "calibration": None,
+                             "added": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **fits[chosen]}
+    if len(fits) > 1 and dev:
+        entry["view_cv_f1"] = {k: round(v["cv_f1"], 4) for k, v in fits.items()}
+    entry.pop("cv_f1", None)
+    if chosen == "frozen" and not (d / encoder.DIR).is_dir():
+        encoder.save(d)
     entry["seconds"] = round(time.time() - t0, 1)
     _write_fewshot(d, name, entry)
     return entry
+
+
+def _frozen_view(d: Path, cfg, device, bank: dict[str, np.ndarray], bank_texts: Sequence[str], frozen_model: str | None,
+                 required: bool):
+    """(frozen encoder, its vectors of the bank's sentences), or (None, None) when the view is not available
+    and not `required` (else ValueError naming the fix)."""
+    from newsdesk.model import SentenceEncoder
+
+    saved = d / SentenceEncoder.DIR
+    source = str(saved) if saved.is_dir() else (frozen_model or cfg.base_model)
+    if source == "tiny" or not source:
+        if required:
+            raise ValueError(f"the model's base checkpoint ({cfg.base_model or 'unknown'}) was built at random, not "
+                             "pretrained: no frozen view (use --view model, or --frozen-model NAME)")
+        return None, None
+    texts = [str(t) for t in bank["texts"]] if "texts" in bank and len(bank["texts"]) else []
+    if not texts and bank_texts:
+        rng = random.Random(13)
+        pool = [t for t in bank_texts if t]
+        rng.shuffle(pool)
+        from newsdesk.cleaning import clean_text
+        from newsdesk.sentences import split_sentences
+
+        for t in pool:
+            c = clean_text(t)
+            spans = split_sentences(c)
+            texts += [c[a:b] for a, b in (rng.sample(spans, min(len(spans), 4)) if spans else [])]
+            if len(texts) >= BANK_SENTENCES:
+                break
+        texts = texts[:BANK_SENTENCES]
+    if not texts:
+        if required:
+            raise ValueError(f"{d / BANK_FILE} holds no sentences (a model trained before the bank kept them): give "
+                             "texts for the frozen view's negatives with --bank-texts FILE (e.g. the training data), "
+                             "or use --view model")
+        return None, None
+    try:
+        encoder = SentenceEncoder.from_pretrained(source, device=device)
+    except (OSError, ValueError) as exc:
+        if required:
+            raise ValueError(f"cannot load the frozen view's encoder {source!r} ({str(exc).splitlines()[0]}): use "
+                             "--view model, or --frozen-model NAME for a checkpoint that is available offline") from None
+        return None, None
+    return encoder, encoder.encode(texts)
 
 
 def remove_label(model_dir: str | Path, name: str) -> None:
@@ -318,21 +421,30 @@ def _write_fewshot(d: Path, name: str, entry: dict | None) -> None:
     tmp = path.with_name("config.json.tmp")
     tmp.write_text(json.dumps(raw, indent=2, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
+    from newsdesk.model import SentenceEncoder
+
+    if not any(v.get("view") == "frozen" for v in fs.values()) and (d / SentenceEncoder.DIR).is_dir():
+        import shutil
+
+        shutil.rmtree(d / SentenceEncoder.DIR)  # no label reads the frozen view any more
     card = d / "README.md"
     text = card.read_text(encoding="utf-8") if card.is_file() else ""
     head = "## Labels added later (newsdesk add-label)"
     text = text.split("\n" + head)[0].rstrip("\n") + "\n"
     added = {k: v for k, v in fs.items() if v.get("source") == "add-label"}
     if added:
-        lines = ["", head, "", "| label | examples | descriptions | dev records (positives) | threshold | added |",
-                 "|---|---|---|---|---|---|"]
+        lines = ["", head, "", "| label | examples | descriptions | dev records (positives) | view | threshold | added |",
+                 "|---|---|---|---|---|---|---|"]
         for k, v in added.items():
             dev = v.get("dev") or {}
+            cv = v.get("view_cv_f1")
+            view = v.get("view", "model") + (f" (dev CV F1 {', '.join(f'{n} {f:.3f}' for n, f in cv.items())})" if cv else "")
             lines.append(f"| {k} | {v['examples']} | {len(v.get('descriptions') or [])} | "
-                         f"{dev.get('records', '-')} ({dev.get('positives', '-')}) | {v.get('threshold', 0.5):.3f} | {v.get('added', '')} |")
+                         f"{dev.get('records', '-')} ({dev.get('positives', '-')}) | {view} | {v.get('threshold', 0.5):.3f} | {v.get('added', '')} |")
         lines.append("")
-        lines.append("A few-shot label is a linear probe on the model's sentence states (an article has it when one "
-                     "sentence does); the encoder and every other label are unchanged.")
+        lines.append("A few-shot label is a linear probe on sentence vectors (an article has it when one sentence does): "
+                     "view `model` reads the fine-tuned encoder's states, `frozen` the base checkpoint as pretrained "
+                     "(`frozen_encoder/`, a second encoder pass); the encoder and every other label are unchanged.")
         text += "\n".join(lines) + "\n"
     card.write_text(text, encoding="utf-8")
 

@@ -99,7 +99,7 @@ class Predictor:
 
     def __init__(self, model: NewsdeskModel, tokenizer, device: str = "auto", dtype: str = "auto", name: str | None = None,
                  generation: dict | None = None, evidence: bool = True, summary_words: SummaryWords | None = None,
-                 aliases: dict[str, str] | None = None):
+                 aliases: dict[str, str] | None = None, frozen=None):
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         model = model.eval()
@@ -115,6 +115,12 @@ class Predictor:
         # "lead": the lead sentence's first clause, no decoding; "abstractive" (and an unresolved "auto"): the decoder
         self.summary_mode = "lead" if self.settings is not None and getattr(self.settings, "summary_mode", None) == "lead" else "abstractive"
         self.with_evidence = evidence
+        # few-shot labels added on the frozen view (add-label --view frozen) and the encoder they read
+        self.frozen_labels = [k for k, v in self.config.fewshot.items() if v.get("view") == "frozen"]
+        self.frozen = frozen
+        if self.frozen_labels and frozen is None:
+            raise ValueError(f"few-shot labels {', '.join(self.frozen_labels)} read the frozen encoder: pass frozen= "
+                             "(a SentenceEncoder) or load the model directory with Predictor.load")
         self.aliases = dict(aliases if aliases is not None else (self.config.aliases or {}))
         self.linker = Linker(self.config.labels["actors"], self.aliases)
         # region labels are places too: a raw page's section line "Middle East" is no actor
@@ -173,6 +179,15 @@ class Predictor:
         except (ValueError, UnicodeDecodeError) as exc:
             raise ModelDirError(f"{d}: {exc}") from None
         kwargs.setdefault("summary_words", words)
+        if any(v.get("view") == "frozen" for v in (config.fewshot or {}).values()):
+            from newsdesk.model import SentenceEncoder
+
+            try:
+                kwargs.setdefault("frozen", SentenceEncoder.from_pretrained(d / SentenceEncoder.DIR, device=resolve_device(device)))
+            except Exception as exc:
+                raise ModelDirError(f"cannot load {d / SentenceEncoder.DIR} (the frozen encoder of a few-shot label): "
+                                    f"{first_line(exc)}; copy the model directory again, or remove the label "
+                                    "(newsdesk add-label MODEL_DIR --remove NAME)") from None
         return cls(model, tokenizer, device=device, dtype=dtype, name=f"{d.name}@schema{SCHEMA_VERSION}", **kwargs)
 
     # ------------------------------------------------------------------ scoring
@@ -227,9 +242,23 @@ class Predictor:
                 for i, (spans, sent_logits, probes, vecs) in zip(batch, rows):
                     r = results[i]
                     r.sentences, r.sentence_logits, r.fewshot, r.sentence_vectors = spans, sent_logits, probes, vecs
+                if self.frozen_labels:
+                    self._frozen_probes([results[i] for i in batch])
             if progress is not None:
                 progress.update(len(batch))
         return results  # type: ignore[return-value]
+
+    def _frozen_probes(self, rows: list[Scored]) -> None:
+        """Few-shot labels on the frozen view: their probes on the frozen encoder's vectors of each sentence."""
+        sentences = [r.text[a:b] for r in rows for a, b in r.sentences]
+        vectors = self.frozen.encode(sentences) if sentences else np.zeros((0, self.frozen.hidden_size), np.float32)
+        k = 0
+        for r in rows:
+            v = vectors[k : k + len(r.sentences)]
+            k += len(r.sentences)
+            for label in self.frozen_labels:
+                probe = self.config.fewshot[label]
+                r.fewshot[label] = v.astype(np.float64) @ np.asarray(probe["weight"], dtype=np.float64) + float(probe["bias"])
 
     def _summaries(self, hidden: torch.Tensor, mask: torch.Tensor, source_ids: torch.Tensor,
                    texts: list[str]) -> tuple[list[str], list[float]]:
@@ -581,6 +610,13 @@ def check_model_dir(d: Path) -> dict[str, Any]:
     for label, probe in (raw.get("fewshot") or {}).items():
         if not isinstance(probe, dict) or not isinstance(probe.get("weight"), list) or not _is_number(probe.get("bias")):
             raise ModelDirError(f"{cfg}: fewshot.{label} must be a probe object with 'weight' (a list) and 'bias'")
+        view = probe.get("view", "model")
+        if view not in ("model", "frozen"):
+            raise ModelDirError(f"{cfg}: fewshot.{label}.view must be 'model' or 'frozen', got {view!r}")
+        if view == "frozen" and not (d / "frozen_encoder" / "config.json").is_file():
+            raise ModelDirError(f"{d / 'frozen_encoder'} is missing: few-shot label {label!r} reads the frozen encoder "
+                                "saved there; copy the model directory again, or remove the label (newsdesk add-label "
+                                f"{d} --remove {label})")
         trig = probe.get("triggers")
         if trig is not None and not _valid_triggers(trig):
             raise ModelDirError(f"{cfg}: fewshot.{label}.triggers must be null or {{'match': [regular expressions], "

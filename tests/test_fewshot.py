@@ -110,6 +110,60 @@ def test_hard_negatives_pull_their_sentences_down(model_dir, tmp_path):
     assert swap.scores["event_types"]["prisoner_exchange"] > score(other)
 
 
+def test_frozen_view_reads_the_pretrained_encoder_and_changes_no_other_decision(model_dir):
+    """--view frozen: the probe reads the pretrained MiniLM's sentence vectors (saved in the model dir as
+    frozen_encoder/), which tell a prisoner swap from a capture before any fine-tuning; the head's labels
+    stay identical; removing the last frozen label removes the encoder. The tiny model's own base is
+    random, so the frozen view comes from the embedded MiniLM here and is refused without it."""
+    import newsdesk
+    from newsdesk.predictor import ModelDirError
+
+    with pytest.raises(ValueError, match="built at random, not pretrained: no frozen view"):
+        add_label(model_dir, "prisoner_exchange", EXAMPLES, device="cpu", dtype="fp32", view="frozen")
+    assert add_label(model_dir, "prisoner_exchange", EXAMPLES, device="cpu", dtype="fp32")["view"] == "model"  # auto: no frozen view
+    remove_label(model_dir, "prisoner_exchange")
+    before = newsdesk.load(model_dir, device="cpu", dtype="fp32").predict(ARTICLES, summary=False)
+    entry = add_label(model_dir, "prisoner_exchange", EXAMPLES, device="cpu", dtype="fp32", view="frozen",
+                      frozen_model="embedded")
+    assert entry["view"] == "frozen" and len(entry["weight"]) == 384 and (model_dir / "frozen_encoder" / "config.json").is_file()
+    p = newsdesk.load(model_dir, device="cpu", dtype="fp32")
+    after = p.predict(ARTICLES, summary=False)
+    for a, b in zip(before, after):
+        assert {k: v for k, v in b.scores["event_types"].items() if k != "prisoner_exchange"} == a.scores["event_types"]
+        assert [e for e in b.event_types if e != "prisoner_exchange"] == a.event_types
+    j = p.labels["event_types"].index("prisoner_exchange")
+    swap = [p.probabilities(s)["event_types"][j] for s in p.score(ARTICLES, summary=False)]
+    assert swap[2] > max(swap[0], swap[1]) + 0.2, swap  # "swapped 40 prisoners" over a capture and a protest
+    if "prisoner_exchange" in after[2].event_types:  # its evidence: the sentence that says so
+        assert after[2].evidence["event_types"]["prisoner_exchange"]["sentence"] == "The government and the rebels swapped 40 prisoners on Friday."
+    shutil.rmtree(model_dir / "frozen_encoder")
+    with pytest.raises(ModelDirError, match="frozen_encoder is missing: few-shot label 'prisoner_exchange' reads"):
+        newsdesk.load(model_dir, device="cpu")
+    remove_label(model_dir, "prisoner_exchange")  # the fix the message names
+    add_label(model_dir, "prisoner_exchange", EXAMPLES, device="cpu", dtype="fp32", view="frozen", frozen_model="embedded")
+    assert (model_dir / "frozen_encoder" / "config.json").is_file()
+    remove_label(model_dir, "prisoner_exchange")
+    assert not (model_dir / "frozen_encoder").exists()  # no label reads it any more
+    # a model saved before the bank kept its sentences: the frozen view needs texts for its negatives
+    with np.load(model_dir / "sentence_bank.npz") as z:
+        np.savez(model_dir / "sentence_bank.npz", **{k: z[k] for k in z.files if k != "texts"})
+    with pytest.raises(ValueError, match="holds no sentences .* give texts for the frozen view's negatives with --bank-texts"):
+        add_label(model_dir, "prisoner_exchange", EXAMPLES, device="cpu", view="frozen", frozen_model="embedded")
+    entry = add_label(model_dir, "prisoner_exchange", EXAMPLES, device="cpu", view="frozen", frozen_model="embedded",
+                      bank_texts=ARTICLES[:2])
+    assert entry["view"] == "frozen"
+    # auto with dev: both views fitted, the one of higher cross-validated F1 kept (a tie keeps the model's)
+    dev = [{"text": t, "event_types": ["prisoner_exchange"] if t in EXAMPLES or "swapped" in t else []} for t in ARTICLES + EXAMPLES]
+    entry = add_label(model_dir, "prisoner_exchange", EXAMPLES, dev_records=dev, device="cpu", view="auto",
+                      frozen_model="embedded", bank_texts=ARTICLES[:2])
+    cv = entry["view_cv_f1"]
+    assert set(cv) == {"model", "frozen"} and entry["view"] == ("frozen" if cv["frozen"] > cv["model"] else "model")
+    assert f"dev CV F1 model {cv['model']:.3f}, frozen {cv['frozen']:.3f}" in (model_dir / "README.md").read_text()
+    remove_label(model_dir, "prisoner_exchange")
+    again = newsdesk.load(model_dir, device="cpu", dtype="fp32").predict(ARTICLES, summary=False)
+    assert [a.to_dict() for a in again] == [a.to_dict() for a in before]
+
+
 def test_add_label_refuses_a_head_label(model_dir):
     with pytest.raises(ValueError, match="already"):
         add_label(model_dir, "capture", EXAMPLES, device="cpu", dtype="fp32")
@@ -126,6 +180,12 @@ def test_add_label_cli(model_dir, tmp_path):
     assert "prisoner_exchange" in json.loads((model_dir / "config.json").read_text())["fewshot"]
     bad = run_cli("-m", "newsdesk.cli", "add-label", str(model_dir), "capture", "--examples", str(ex), check=False)
     assert bad.returncode == 1 and "already" in bad.stderr
+    bad = run_cli("-m", "newsdesk.cli", "add-label", str(model_dir), "swap", "--examples", str(ex), "--view", "frozen", check=False)
+    assert bad.returncode == 1 and "error: the model's base checkpoint (tiny) was built at random, not pretrained" in bad.stderr
+    ok = run_cli("-m", "newsdesk.cli", "add-label", str(model_dir), "swap", "--examples", str(ex), "--view", "frozen",
+                 "--frozen-model", "embedded")
+    assert "view frozen" in ok.stderr and (model_dir / "frozen_encoder").is_dir()
+    run_cli("-m", "newsdesk.cli", "add-label", str(model_dir), "--remove", "swap")
     gone = run_cli("-m", "newsdesk.cli", "add-label", str(model_dir), "--remove", "prisoner_exchange")
     assert "removed" in gone.stderr and not json.loads((model_dir / "config.json").read_text())["fewshot"]
 
