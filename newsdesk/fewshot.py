@@ -294,7 +294,8 @@ def add_label(model_dir: str | Path, name: str, examples: Sequence[str], descrip
     a second encoder pass per article at inference). "auto": both, and with `dev_records` the one of
     higher cross-validated F1 on dev (frozen without dev: it was the better on the leave-one-type-out
     benchmark). The frozen view's negatives are the bank's sentences (models trained before the bank kept
-    its sentences: `bank_texts`, e.g. the training articles, sampled as training does)."""
+    its sentences: `bank_texts`, e.g. the training articles, sampled as training does). A model directory
+    that holds a frozen encoder already keeps it (every frozen label reads the same one)."""
     from newsdesk.predictor import Predictor
 
     if view not in VIEWS:

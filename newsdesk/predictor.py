@@ -32,7 +32,7 @@ from newsdesk.device import autocast, resolve_device, resolve_dtype
 from newsdesk.evidence import sentence_head_max, sentence_rows
 from newsdesk.faithfulness import check as check_faithfulness
 from newsdesk.limits import bound, cut
-from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, generation_config
+from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, SentenceEncoder, generation_config
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords, lead_clause
 from newsdesk.tasks import MULTI_LABEL, TASKS
 from newsdesk.triggers import pattern_error, sentence_triggers, trigger_features
@@ -180,8 +180,6 @@ class Predictor:
             raise ModelDirError(f"{d}: {exc}") from None
         kwargs.setdefault("summary_words", words)
         if any(v.get("view") == "frozen" for v in (config.fewshot or {}).values()):
-            from newsdesk.model import SentenceEncoder
-
             try:
                 kwargs.setdefault("frozen", SentenceEncoder.from_pretrained(d / SentenceEncoder.DIR, device=resolve_device(device)))
             except Exception as exc:
@@ -613,8 +611,8 @@ def check_model_dir(d: Path) -> dict[str, Any]:
         view = probe.get("view", "model")
         if view not in ("model", "frozen"):
             raise ModelDirError(f"{cfg}: fewshot.{label}.view must be 'model' or 'frozen', got {view!r}")
-        if view == "frozen" and not (d / "frozen_encoder" / "config.json").is_file():
-            raise ModelDirError(f"{d / 'frozen_encoder'} is missing: few-shot label {label!r} reads the frozen encoder "
+        if view == "frozen" and not (d / SentenceEncoder.DIR / "config.json").is_file():
+            raise ModelDirError(f"{d / SentenceEncoder.DIR} is missing: few-shot label {label!r} reads the frozen encoder "
                                 "saved there; copy the model directory again, or remove the label (newsdesk add-label "
                                 f"{d} --remove {label})")
         trig = probe.get("triggers")
