@@ -48,16 +48,19 @@ def sentence_vectors(predictor, texts: Sequence[str], batch_size: int = 32, prog
              s.sentence_vectors if s.sentence_vectors is not None else np.zeros((0, dim), np.float32)) for s in scored]
 
 
-def frozen_vectors(encoder, texts: Sequence[str]) -> list[np.ndarray]:
-    """Unit vectors [sentences, hidden] per text from the frozen encoder (`model.SentenceEncoder`), over
-    the sentences `Predictor.score` splits the cleaned text into."""
+def _sentences(text: str) -> list[str]:
+    """The sentences `Predictor.score` splits a text into (after cleaning it)."""
     from newsdesk.cleaning import clean_text
     from newsdesk.sentences import split_sentences
 
-    per_text = []
-    for t in texts:
-        c = clean_text(t)
-        per_text.append([c[a:b] for a, b in split_sentences(c)])
+    c = clean_text(text)
+    return [c[a:b] for a, b in split_sentences(c)]
+
+
+def frozen_vectors(encoder, texts: Sequence[str]) -> list[np.ndarray]:
+    """Unit vectors [sentences, hidden] per text from the frozen encoder (`model.SentenceEncoder`), over
+    the sentences `Predictor.score` splits the cleaned text into."""
+    per_text = [_sentences(t) for t in texts]
     flat = encoder.encode([s for x in per_text for s in x])
     out, k = [], 0
     for x in per_text:
@@ -374,13 +377,9 @@ def _frozen_view(d: Path, cfg, device, bank: dict[str, np.ndarray], bank_texts: 
         rng = random.Random(13)
         pool = [t for t in bank_texts if t]
         rng.shuffle(pool)
-        from newsdesk.cleaning import clean_text
-        from newsdesk.sentences import split_sentences
-
         for t in pool:
-            c = clean_text(t)
-            spans = split_sentences(c)
-            texts += [c[a:b] for a, b in (rng.sample(spans, min(len(spans), 4)) if spans else [])]
+            sents = _sentences(t)
+            texts += rng.sample(sents, min(len(sents), 4))
             if len(texts) >= BANK_SENTENCES:
                 break
         texts = texts[:BANK_SENTENCES]

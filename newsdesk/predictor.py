@@ -35,7 +35,7 @@ from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, SentenceEncoder, generation_config
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords, lead_clause
 from newsdesk.tasks import MULTI_LABEL, TASKS
-from newsdesk.triggers import pattern_error, sentence_triggers, trigger_features
+from newsdesk.triggers import pattern_error, sentence_tester, trigger_features
 
 log = logging.getLogger("newsdesk")
 
@@ -408,7 +408,8 @@ class Predictor:
                     continue
                 near = np.nonzero(column >= column.max() - EVIDENCE_TIE)[0]
                 spec = self.triggers.get(label) if task == "event_types" else None
-                stated = [k for k in near if sentence_triggers(s.text[slice(*s.sentences[k])], spec)[1]] if spec else []
+                test = sentence_tester(spec) if spec and len(near) > 1 else None  # one near-best sentence: it wins anyway
+                stated = [k for k in near if test(s.text[slice(*s.sentences[k])])[1]] if test else []
                 j = int((stated or near)[0])  # the earliest near-best sentence that states it, else the earliest
                 out[task][label] = {"sentence": cut(s.text[slice(*s.sentences[j])], EVIDENCE_CHARS), "score": round(float(column[j]), 4)}
         return out

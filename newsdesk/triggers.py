@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 
 def trigger_spec(raw: dict | None) -> dict[str, list[str]] | None:
@@ -32,27 +32,33 @@ def _pattern(patterns: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
 
 
-def _compiled(triggers: dict[str, list[str]]) -> tuple[re.Pattern, re.Pattern | None]:
-    """The `match` and `except` patterns as two regexes; whole words only at the patterns' ends (`\\b`)."""
-    return (_pattern(tuple(rf"\b(?:{p})\b" for p in triggers["match"])),
-            _pattern(tuple(rf"\b(?:{p})\b" for p in triggers.get("except") or ())))
+def sentence_tester(triggers: dict[str, list[str]]) -> Callable[[str], tuple[bool, bool]]:
+    """A test of one sentence against a label's patterns, compiled once: sentence -> (it matches a
+    `match` pattern, it does and holds no `except` cue); whole words only at the patterns' ends (`\\b`)."""
+    match = _pattern(tuple(rf"\b(?:{p})\b" for p in triggers["match"]))
+    cue = _pattern(tuple(rf"\b(?:{p})\b" for p in triggers.get("except") or ()))
+
+    def test(sentence: str) -> tuple[bool, bool]:
+        if not match.search(sentence):
+            return False, False
+        return True, cue is None or not cue.search(sentence)
+
+    return test
 
 
 def sentence_triggers(sentence: str, triggers: dict[str, list[str]]) -> tuple[bool, bool]:
     """(the sentence matches a `match` pattern, it does and holds no `except` cue)."""
-    match, cue = _compiled(triggers)
-    if not match.search(sentence):
-        return False, False
-    return True, cue is None or not cue.search(sentence)
+    return sentence_tester(triggers)(sentence)
 
 
 def trigger_features(text: str, spans: Sequence[tuple[int, int]] | None, triggers: dict[str, list[str]]) -> tuple[float, float]:
     """(1.0 if a sentence of `text` matches a `match` pattern, 1.0 if one matches it and no `except`
     pattern) for a label's trigger patterns. A ceasefire "called for" or "violated" is a trigger
     sentence that is not clean."""
+    test = sentence_tester(triggers)
     hit = clean = False
     for a, b in spans or [(0, len(text))]:
-        h, c = sentence_triggers(text[a:b], triggers)
+        h, c = test(text[a:b])
         hit |= h
         if c:
             clean = True
