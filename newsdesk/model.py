@@ -116,6 +116,9 @@ class NewsdeskConfig(PreTrainedConfig):
     places: list | None = None  # place names seen in the training data (a mention that is one is not an actor)
     # Region evidence from place names (newsdesk.places): {"table": {name: [region, kind]}, "beta": float (fitted on dev)}
     place_regions: dict | None = None
+    # Which naming an article's actors follow (newsdesk.naming): {"weight": [hidden], "bias": float, ...}, a
+    # logistic regression on the article vector fitted on dev: catalogue names (ACLED-style notes) or as written
+    actor_naming: dict | None = None
     label_checksum: str = ""
     vocab_size: int = 0  # the tokenizer's size when the model was built
     lexical: bool = True
@@ -136,6 +139,7 @@ class NewsdeskConfig(PreTrainedConfig):
         self.aliases = dict(self.aliases or {})
         self.places = list(self.places or [])
         self.place_regions = dict(self.place_regions or {})
+        self.actor_naming = dict(self.actor_naming) if self.actor_naming else None
         super().__post_init__(**kwargs)
 
     def checksum(self) -> str:
@@ -328,6 +332,15 @@ class NewsdeskModel(PreTrainedModel):
             return hidden[:, 0]
         m = mask.unsqueeze(-1).to(hidden.dtype)
         return (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+    @staticmethod
+    def article_vectors(hidden: torch.Tensor, mask: torch.Tensor, doc_index: torch.Tensor, n_docs: int) -> torch.Tensor:
+        """One unit vector per article: the mean of its token states over all its windows (real tokens
+        only), L2-normalised: [n_docs, hidden] fp32 (what `newsdesk.naming` reads)."""
+        m = mask.unsqueeze(-1).float()
+        sums = torch.zeros(n_docs, hidden.shape[-1], device=hidden.device).index_add_(0, doc_index, (hidden.float() * m).sum(1))
+        counts = torch.zeros(n_docs, device=hidden.device).index_add_(0, doc_index, m.sum((1, 2))).clamp(min=1.0)
+        return F.normalize(sums / counts.unsqueeze(1), dim=-1)
 
     @staticmethod
     def pool_segments(hidden: torch.Tensor, flat_index: torch.Tensor, segment: torch.Tensor, n: int) -> torch.Tensor:

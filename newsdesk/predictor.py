@@ -33,6 +33,8 @@ from newsdesk.evidence import sentence_head_max, sentence_rows
 from newsdesk.faithfulness import check as check_faithfulness
 from newsdesk.limits import bound, cut
 from newsdesk.model import SCHEMA_VERSION, NewsdeskModel, SentenceEncoder, generation_config
+from newsdesk.naming import CATALOGUE_CUT, LINK_FLOOR, catalogue_probability
+from newsdesk.naming import valid as valid_naming
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords, lead_clause
 from newsdesk.tasks import MULTI_LABEL, TASKS
 from newsdesk.triggers import pattern_error, sentence_tester, trigger_features
@@ -90,6 +92,7 @@ class Scored:
     fewshot: dict[str, np.ndarray] = field(default_factory=dict)  # few-shot label -> [sentences] probe logits
     mentions: list[Mention] = field(default_factory=list)
     sentence_vectors: np.ndarray | None = None  # [sentences, hidden] L2-normalised pooled states (score(vectors=True))
+    article_vector: np.ndarray | None = None  # [hidden] the article's mean token state, L2-normalised (newsdesk.naming)
 
 
 class Predictor:
@@ -130,6 +133,8 @@ class Predictor:
         table = (self.config.place_regions or {}).get("table")
         self.place_index = PlaceIndex(table, self.config.labels["region"]) if table else None
         self.place_beta = float((self.config.place_regions or {}).get("beta") or 0.0)
+        # which naming the actors of an article follow: catalogue names or as written (newsdesk.naming; None: as written)
+        self.actor_naming = self.config.actor_naming
         # trigger patterns per event type (evidence); a model saved before config.triggers has its few-shot labels' own
         self.triggers = {**{k: v["triggers"] for k, v in self.config.fewshot.items() if v.get("triggers")},
                          **(self.config.triggers or {})}
@@ -213,9 +218,9 @@ class Predictor:
             ids, mask = pack_windows(windows, pad)
             lex_ids, lex_off = pack_bags([lexical_bag(toks[i]["windows"], self.special_ids) for i in batch])
             ids, mask = ids.to(dev), mask.to(dev)
+            doc_of = torch.tensor(doc_index, device=dev)
             with autocast(dev, self.dtype):
-                out = self.model(ids, mask, doc_index=torch.tensor(doc_index, device=dev),
-                                 lexical_ids=lex_ids.to(dev), lexical_offsets=lex_off.to(dev))
+                out = self.model(ids, mask, doc_index=doc_of, lexical_ids=lex_ids.to(dev), lexical_offsets=lex_off.to(dev))
                 summaries, confidence = [None] * len(batch), [None] * len(batch)
                 if summary and self.model.has_summary and self.summary_mode == "lead":
                     summaries = [lead_clause(texts[i]) or lead_words(texts[i]) for i in batch]
@@ -224,10 +229,12 @@ class Predictor:
                     summaries, confidence = self._summaries(out.hidden_states[first], mask[first], ids[first],
                                                             [texts[i] for i in batch])
             logits = {t: v.float().cpu().numpy() for t, v in out.logits.items()}
+            article_vectors = self.model.article_vectors(out.hidden_states, mask, doc_of, len(batch)).cpu().numpy()
             tags = out.mention_logits.softmax(-1).cpu().numpy() if out.mention_logits is not None else None
             rows_of = [[k for k, doc in enumerate(doc_index) if doc == d] for d in range(len(batch))]
             for d, i in enumerate(batch):
-                s = Scored({t: logits[t][d] for t in TASKS}, len(toks[i]["windows"]), summaries[d], texts[i], confidence[d])
+                s = Scored({t: logits[t][d] for t in TASKS}, len(toks[i]["windows"]), summaries[d], texts[i], confidence[d],
+                           article_vector=article_vectors[d])
                 if tags is not None:
                     offs = toks[i]["offsets"]
                     s.mentions = decode_mentions(texts[i], offs, [tags[k, : len(offs[j])] for j, k in enumerate(rows_of[d])], 0.0,
@@ -345,12 +352,15 @@ class Predictor:
             labels[task] = [names[j] for j in np.argsort(-p[task], kind="stable") if p[task][j] >= thr[j]]
         region = self.labels["region"][int(np.argmax(p["region"]))] if self.labels["region"] else None
         head_actors = labels["actors"]
-        actors, mentions = self._actors(s, dict(zip(self.labels["actors"], p["actors"].tolist())), head_actors)
+        catalogue = catalogue_probability(self.actor_naming, s.article_vector) >= CATALOGUE_CUT
+        actors, mentions = self._actors(s, dict(zip(self.labels["actors"], p["actors"].tolist())), head_actors, catalogue)
         scores = {task: {n: round(float(v), 4) for n, v in sorted(zip(self.labels[task], p[task]), key=lambda x: -x[1])
                          if v >= SCORE_FLOOR} for task in TASKS}
         warns = list(warnings)
         if s.windows > 1:
             warns.append(f"windows:{s.windows}")
+        if catalogue:
+            warns.append("actors:catalogue")
         picked = {"region": [region] if region else [], "event_types": labels["event_types"]}
         ev = self.evidence(s, picked, p) if self.with_evidence else {task: {} for task in TASKS}
         if self.with_evidence:
@@ -366,9 +376,12 @@ class Predictor:
             evidence=ev, faithfulness=check_faithfulness(s.summary, s.text),
         )
 
-    def _actors(self, s: Scored, head_probs: dict[str, float], head_actors: list[str]) -> tuple[list[Actor], list[dict]]:
+    def _actors(self, s: Scored, head_probs: dict[str, float], head_actors: list[str],
+                catalogue: bool = False) -> tuple[list[Actor], list[dict]]:
         """Actors from mention clusters (linked to the catalogue where they match one), then the
-        closed-set head's catalogue actors that no mention stands for."""
+        closed-set head's catalogue actors that no mention stands for. With `catalogue` (an article whose
+        actors follow the catalogue's naming, `newsdesk.naming`): the catalogue names of the linked clusters
+        the head supports (>= LINK_FLOOR), then the head's actors; clusters without one stay out."""
         floor = float(self.threshold_of.get("mentions", 0.5))
         clusters = cluster_mentions(s.text, [m for m in s.mentions if m.score >= floor], self.aliases)
         linked = set()
@@ -378,9 +391,18 @@ class Predictor:
             if a.canonical:
                 linked.add(a.canonical)
             rows += [{**m.to_dict(), "canonical": a.canonical} for m in a.mentions]
+        rows = sorted(rows, key=lambda r: r["start"])
+        if catalogue:
+            named: dict[str, Actor] = {}
+            for a in clusters:
+                if a.canonical and (a.canonical in head_actors or head_probs.get(a.canonical, 0.0) >= LINK_FLOOR):
+                    named.setdefault(a.canonical, Actor(a.canonical, list(a.mentions), a.canonical))
+            for name in head_actors:
+                named.setdefault(name, Actor(name))
+            return list(named.values()), rows
         names = {a.name.lower() for a in clusters}
         extra = [Actor(name) for name in head_actors if name not in linked and name.lower() not in names]
-        return clusters + extra, sorted(rows, key=lambda r: r["start"])
+        return clusters + extra, rows
 
     def evidence(self, s: Scored, labels: dict[str, list[str]], p: dict[str, np.ndarray] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
         """For each predicted label: the sentence that supports it most, and its probability from that sentence.
@@ -566,7 +588,7 @@ def check_model_dir(d: Path) -> dict[str, Any]:
     for task in TASKS:
         if len(set(labels[task])) != len(labels[task]):
             raise ModelDirError(f"{cfg}: labels.{task} names a label twice")
-    for key in ("thresholds", "calibration", "aliases", "fewshot", "place_regions", "triggers"):
+    for key in ("thresholds", "calibration", "aliases", "fewshot", "place_regions", "triggers", "actor_naming"):
         if raw.get(key) is not None and not isinstance(raw[key], dict):
             raise ModelDirError(f"{cfg}: {key} must be a JSON object, got {_json_type(raw[key])}")
     thresholds, calibration = raw.get("thresholds") or {}, raw.get("calibration") or {}
@@ -625,6 +647,14 @@ def check_model_dir(d: Path) -> dict[str, Any]:
             raise ModelDirError(f"{cfg}: triggers.{label} must be an event type's {{'match': [regular expressions], "
                                 "'except': [...]}} (retrain, refit with bench/refit_fusion.py --config CONFIG, or delete "
                                 "the key to choose evidence without trigger patterns)")
+    naming = raw.get("actor_naming")
+    backbone = raw.get("backbone") if isinstance(raw.get("backbone"), dict) else {}
+    encoder = backbone.get("encoder") if isinstance(backbone.get("encoder"), dict) else backbone  # bert2bert: its encoder's
+    hidden = encoder.get("hidden_size", encoder.get("d_model"))
+    if naming is not None and not valid_naming(naming, hidden if _is_int(hidden) else None):
+        raise ModelDirError(f"{cfg}: actor_naming must be null or {{'weight': [{hidden or 'hidden size'} finite numbers], "
+                            "'bias': number}} (refit it with bench/fit_actor_naming.py, or delete the key to serve "
+                            "every article's actors as written)")
     _check_weights_file(d / "model.safetensors")
     _check_tokenizer_size(d, vocab_size)
     gen = d / "generation_config.json"

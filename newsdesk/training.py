@@ -499,6 +499,25 @@ def evaluate_model(model: NewsdeskModel, tokenizer, records: list[dict], maps: L
     return metrics
 
 
+def fit_actor_naming(predictor, dev_records: list[dict], train_records: list[dict] = ()) -> dict | None:
+    """Which naming the actors of an article follow, catalogue or as written (`newsdesk.naming`), fitted on
+    the dev records with gold actors and sentences of the as-written ones of dev and train; None (names
+    as written everywhere) when there are too few of either."""
+    from newsdesk.naming import examples, fit
+
+    records = examples(dev_records, train_records)
+    scored = predictor.score([r["text"] for r in records], summary=False, evidence=False) if records else []
+    entry = fit([s.article_vector for s in scored], records)
+    if entry is None:
+        log.info("actor naming: dev has too few records of either convention (catalogue / as written): "
+                 "every article's actors are served as written")
+    else:
+        log.info("actor naming: catalogue vs as written fitted on %d dev records (%d catalogue), "
+                 "cross-validated balanced accuracy %.3f", entry["dev"]["records"], entry["dev"]["catalogue"],
+                 entry["dev"]["cv_balanced_accuracy"])
+    return entry
+
+
 def fit_place_beta(predictor, scored: list, records: list[dict]) -> float:
     """The weight of the place evidence in the region decision (`newsdesk.places.fit_beta`) on the dev
     records with a region the model knows; ACLED notes (records with place fields) and articles weigh
@@ -579,10 +598,18 @@ def finish(model_dir: Path, tokenizer, dev_records, maps, cfg: Config, state: Tr
     log.info("final dev evaluation of the best model (calibration, thresholds, metrics) ...")
     model = NewsdeskModel.from_pretrained(model_dir)
     from newsdesk.fewshot import fit_training_probes
+    from newsdesk.predictor import Predictor
 
-    fit_training_probes(model, tokenizer, words, [r for r in _train_records_for_probes(cfg)], dev_records,
+    train_records = _train_records_for_probes(cfg)
+    fit_training_probes(model, tokenizer, words, train_records, dev_records,
                         cfg.train.fewshot_labels, cfg.data.label_descriptions, model_dir, resolve_dtype_for_eval(cfg),
                         cfg.data.label_triggers)
+    t0 = time.time()
+    model.config.actor_naming = fit_actor_naming(
+        Predictor(model, tokenizer, device=str(next(model.parameters()).device.type), dtype=resolve_dtype_for_eval(cfg),
+                  summary_words=words, evidence=False),
+        dev_records, train_records)
+    _log_rate("actor naming fitted", len(dev_records), t0)
     decisions: dict = {}
     final = evaluate_model(model, tokenizer, dev_records, maps, cfg, words, n_summaries=10**9, per_label=True,
                            decisions=decisions) if dev_records else {}
