@@ -493,6 +493,7 @@ def test_bench_quality_on_a_fake_data_tree(tiny_model, tmp_path, capsys):
     assert "| MUC-4 dev, all records (2 of 10): perpetrator organisations | 2 |" in printed
     assert "| MUC-4 dev, the 1 records with a gold perpetrator organisation | 1 |" in printed
     assert "| written samples: mention spans, exact |" in printed and "| seed article: actor names |" in printed
+    assert "| ACLED 2022 notes (gold: catalogue names): actor names | 2 |" in printed  # the served `actors` list
     assert "| PLOVER news sentences (its gold also names persons and places): actor names | 2 |" in printed
     assert "| event type | gold records | model P | model R | model F1 | TF-IDF F1 |" in printed
     # the seed article: events with p / threshold / evidence, gold actors with offsets, summary vs gold
