@@ -38,6 +38,7 @@ def write_model_card(model_dir: Path, model, payload: dict[str, Any]) -> None:
         *([f"- region: the head's probabilities fused with place-name evidence ({len(places.get('table') or {})} place names "
            f"from the training records' place fields and `data.place_regions`; weight beta {places.get('beta', 0.0)} "
            f"fitted on dev, 0 = the head alone)"] if places else []),
+        _naming_line(getattr(config, "actor_naming", None)),
         *([_article_line(config.thresholds.get("article"))] if (config.thresholds or {}).get("article") else []),
         "",
         "## Dev metrics (thresholds and calibration fitted on this dev set)",
@@ -82,6 +83,17 @@ def _summary_mode_line(gen, chosen: dict[str, Any] | None) -> str:
     elif chosen and chosen.get("reason"):
         line += f" ({chosen['reason']}.)"
     return line
+
+
+def _naming_line(naming: dict | None) -> str:
+    if not naming:
+        return ("- actor naming: every article's actors as the article names them (dev had too few records of one of "
+                "the two conventions, catalogue names and names as written, to tell them apart)")
+    d = naming.get("dev") or {}
+    return (f"- actor naming: an article the model takes for a catalogue-style note (ACLED-style) is served catalogue "
+            f"names (`warnings`: actors:catalogue), any other the names as written; probe fitted on {d.get('records')} "
+            f"dev records and news sentences ({d.get('catalogue')} catalogue-named), cross-validated balanced accuracy "
+            f"{d.get('cv_balanced_accuracy')}")
 
 
 def _article_line(art: dict) -> str:
