@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -108,3 +109,29 @@ def test_the_model_dir_check_refuses_a_broken_naming_probe(tiny_model, tmp_path)
     cfg["actor_naming"] = {"weight": [0.0] * 32, "bias": 1.0}
     (d / "config.json").write_text(json.dumps(cfg))
     assert check_model_dir(d)["actor_naming"]["bias"] == 1.0
+
+
+def test_bench_fit_actor_naming_fits_a_trained_model_in_place(tiny_model, tmp_path, capsys):
+    """bench/fit_actor_naming.py gives a model trained without the probe one, and the model still loads."""
+    import importlib.util
+
+    import newsdesk
+    from newsdesk.data import read_records
+
+    d = tmp_path / "model"
+    shutil.copytree(tiny_model, d)
+    repo = Path(__file__).resolve().parent.parent
+    news = read_records(repo / "data/dev.jsonl")
+    notes = [{"id": f"note-{k}", "text": f"On {k + 1} March, Military Forces clashed with an armed group near a town.",
+              "actors": ["Military Forces of Syria (2000-)", "Unidentified Armed Group (Syria)"]} for k in range(20)]
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text("".join(json.dumps({k: r.get(k) for k in ("id", "text", "actors")}) + "\n" for r in [*notes, *news[:30]]))
+    spec = importlib.util.spec_from_file_location("fit_actor_naming", repo / "bench/fit_actor_naming.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--model", str(d), "--dev", str(dev), "--train", str(repo / "data/train.jsonl")]) == 0
+    out = capsys.readouterr().out
+    entry = json.loads((d / "config.json").read_text())["actor_naming"]
+    assert entry["dev"]["catalogue"] == 20 and entry["dev"]["records"] > 50  # 20 notes, 30 articles + their sentences
+    assert f"{dev} (dev): " in out and f"wrote {d / 'config.json'}" in out
+    assert newsdesk.load(d, device="cpu", dtype="fp32").actor_naming["bias"] == entry["bias"]
