@@ -15,10 +15,11 @@ of its gold actor names occur in its text. A logistic regression on the article 
 labels' own pass) learns it when training ends (`fit`) from the dev records with gold actors and,
 since every news article there is long and every note short, from single sentences of the news
 articles (dev and train) that name an actor as written (`examples`): without them the probe took
-length for style and called 186 of PLOVER's 322 one-sentence news items catalogue notes (39 with them). `Predictor` then serves, for an
-article it calls a catalogue one, the catalogue names: those of the mention clusters linked to a
-catalogue actor the head supports, then the head's own actors; clusters without a catalogue name
-are left out of `actors` (they stay in `actor_mentions`). Any other article keeps the names as written.
+length for style and called 186 of PLOVER's 322 one-sentence news items catalogue notes (39 with
+them). `Predictor` then serves, for an article it calls a catalogue one, the catalogue names: those
+of the mention clusters linked to a catalogue actor the head supports, then the head's own actors;
+clusters without a catalogue name are left out of `actors` (they stay in `actor_mentions`). Any
+other article keeps the names as written.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ import numpy as np
 
 CATALOGUE_CUT = 0.5  # probability of the catalogue convention from which an article is served catalogue names
 # a linked cluster's catalogue name is served (catalogue convention) when the head gives it at least this; below
-# it the link rests on the name alone ("civilians" -> the written samples' lower-case label "civilians"). ACLED +
-# ME-2018 dev, runs/acled/model: 0.05 (the linker's floor) catalogue F1 0.864 / 0.820, 0.1-0.5: 0.887-0.888 / 0.855-0.857
+# it the link rests on the name alone ("civilians" -> the written samples' lower-case label "civilians"). Catalogue
+# F1 on ME-2018 / acled dev (runs/acled/model, head + linked names): floor 0.05 (the linker's) 0.864 / 0.820,
+# floor 0.1-0.5 0.887-0.888 / 0.855-0.857
 LINK_FLOOR = 0.1
-MIN_PER_CLASS = 5
+MIN_PER_CLASS = 5  # dev records of each convention needed to fit the probe
 MAX_SENTENCES = 2000  # single news sentences added as as-written examples (`examples`)
-MIN_SENTENCE_WORDS = 6  # dev records of each convention needed to fit the probe
+MIN_SENTENCE_WORDS = 6  # the shortest sentence taken as an example
 C = 1.0
 
 
