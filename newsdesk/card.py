@@ -39,6 +39,7 @@ def write_model_card(model_dir: Path, model, payload: dict[str, Any]) -> None:
            f"from the training records' place fields and `data.place_regions`; weight beta {places.get('beta', 0.0)} "
            f"fitted on dev, 0 = the head alone)"] if places else []),
         _naming_line(getattr(config, "actor_naming", None)),
+        _truecase_line(getattr(config, "truecase", None)),
         *([_article_line(config.thresholds.get("article"))] if (config.thresholds or {}).get("article") else []),
         "",
         "## Dev metrics (thresholds and calibration fitted on this dev set)",
@@ -94,6 +95,13 @@ def _naming_line(naming: dict | None) -> str:
             f"names (`warnings`: actors:catalogue), any other the names as written; probe fitted on {d.get('records')} "
             f"dev records and news sentences ({d.get('catalogue')} catalogue-named), cross-validated balanced accuracy "
             f"{d.get('cv_balanced_accuracy')}")
+
+
+def _truecase_line(forms: list | None) -> str:
+    if not forms:
+        return "- truecasing: none (no table of cased word forms): an article written in one case is read as it is"
+    return (f"- truecasing: an article written in one case (lower case, ALL CAPS) has its case restored before it is read "
+            f"(`warnings`: truecased), from {len(forms)} cased word forms learnt from the training texts")
 
 
 def _article_line(art: dict) -> str:

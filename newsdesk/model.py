@@ -119,6 +119,9 @@ class NewsdeskConfig(PreTrainedConfig):
     # Which naming an article's actors follow (newsdesk.naming): {"weight": [hidden], "bias": float, ...}, a
     # logistic regression on the article vector fitted on dev: catalogue names (ACLED-style notes) or as written
     actor_naming: dict | None = None
+    # Cased word forms learnt from the training texts (newsdesk.truecase): an article written in one case
+    # (all lower case, ALL CAPS) is truecased with them before its actors are read
+    truecase: list | None = None
     label_checksum: str = ""
     vocab_size: int = 0  # the tokenizer's size when the model was built
     lexical: bool = True
@@ -140,6 +143,7 @@ class NewsdeskConfig(PreTrainedConfig):
         self.places = list(self.places or [])
         self.place_regions = dict(self.place_regions or {})
         self.actor_naming = dict(self.actor_naming) if self.actor_naming else None
+        self.truecase = list(self.truecase or [])
         super().__post_init__(**kwargs)
 
     def checksum(self) -> str:

@@ -38,6 +38,7 @@ from newsdesk.naming import valid as valid_naming
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords, lead_clause
 from newsdesk.tasks import MULTI_LABEL, TASKS
 from newsdesk.triggers import pattern_error, sentence_tester, trigger_features
+from newsdesk.truecase import Truecaser
 
 log = logging.getLogger("newsdesk")
 
@@ -93,6 +94,7 @@ class Scored:
     mentions: list[Mention] = field(default_factory=list)
     sentence_vectors: np.ndarray | None = None  # [sentences, hidden] L2-normalised pooled states (score(vectors=True))
     article_vector: np.ndarray | None = None  # [hidden] the article's mean token state, L2-normalised (newsdesk.naming)
+    truecased: bool = False  # the article was written in one case; `text` has its case restored (newsdesk.truecase)
 
 
 class Predictor:
@@ -135,6 +137,8 @@ class Predictor:
         self.place_beta = float((self.config.place_regions or {}).get("beta") or 0.0)
         # which naming the actors of an article follow: catalogue names or as written (newsdesk.naming; None: as written)
         self.actor_naming = self.config.actor_naming
+        # case restored in articles written in one case (newsdesk.truecase; an empty table leaves them as written)
+        self.truecaser = Truecaser(self.config.truecase)
         # trigger patterns per event type (evidence); a model saved before config.triggers has its few-shot labels' own
         self.triggers = {**{k: v["triggers"] for k, v in self.config.fewshot.items() if v.get("triggers")},
                          **(self.config.triggers or {})}
@@ -204,6 +208,9 @@ class Predictor:
         texts = [clean_text(t) if clean else t for t in texts]
         if not texts:
             return []
+        truecased = [self.truecaser(t) for t in texts]
+        changed = [a != b for a, b in zip(texts, truecased)]
+        texts = truecased
         toks = tokenize_windows(self.tokenizer, texts, cfg.max_length, cfg.stride)
         order = sorted(range(len(texts)), key=lambda i: sum(len(w) for w in toks[i]["windows"]))
         results: list[Scored | None] = [None] * len(texts)
@@ -234,7 +241,7 @@ class Predictor:
             rows_of = [[k for k, doc in enumerate(doc_index) if doc == d] for d in range(len(batch))]
             for d, i in enumerate(batch):
                 s = Scored({t: logits[t][d] for t in TASKS}, len(toks[i]["windows"]), summaries[d], texts[i], confidence[d],
-                           article_vector=article_vectors[d])
+                           article_vector=article_vectors[d], truecased=changed[i])
                 if tags is not None:
                     offs = toks[i]["offsets"]
                     s.mentions = decode_mentions(texts[i], offs, [tags[k, : len(offs[j])] for j, k in enumerate(rows_of[d])], 0.0,
@@ -361,6 +368,8 @@ class Predictor:
             warns.append(f"windows:{s.windows}")
         if catalogue:
             warns.append("actors:catalogue")
+        if s.truecased:
+            warns.append("truecased")
         picked = {"region": [region] if region else [], "event_types": labels["event_types"]}
         ev = self.evidence(s, picked, p) if self.with_evidence else {task: {} for task in TASKS}
         if self.with_evidence:
@@ -655,6 +664,13 @@ def check_model_dir(d: Path) -> dict[str, Any]:
         raise ModelDirError(f"{cfg}: actor_naming must be null or {{'weight': [{hidden or 'hidden size'} finite numbers], "
                             "'bias': number}} (refit it with bench/fit_actor_naming.py, or delete the key to serve "
                             "every article's actors as written)")
+    forms = raw.get("truecase")
+    if forms is not None and not (isinstance(forms, list) and all(isinstance(f, str) and f and len(f.lower()) == len(f)
+                                                                  for f in forms)):
+        raise ModelDirError(f"{cfg}: truecase must be a list of cased word forms (strings), got {_json_type(forms)}"
+                            + (" with a non-string or empty entry" if isinstance(forms, list) else "")
+                            + " (refit it with bench/fit_truecase.py, or delete the key to read articles written in one "
+                            "case as they are)")
     _check_weights_file(d / "model.safetensors")
     _check_tokenizer_size(d, vocab_size)
     gen = d / "generation_config.json"

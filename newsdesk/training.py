@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from newsdesk import __version__
 from newsdesk.actors import weak_spans
+from newsdesk.truecase import case_forms
 from newsdesk.calibration import fit_article_thresholds, fit_decisions, tune_mention_threshold
 from newsdesk.config import Config, ConfigError, NonFiniteLoss, resolve_data_path, save_config
 from newsdesk.data import (
@@ -176,6 +177,8 @@ def main(accelerator, cfg: Config, resume: bool = False, overwrite: bool = False
 
     extra = load_extra(resolve_data_path(cfg.data.place_regions, "{repo}") if cfg.data.place_regions else None)
     model.config.place_regions = {"table": build_table(unique, extra), "beta": 0.0}  # beta: fitted on dev
+    model.config.truecase = case_forms(r["text"] for r in unique)
+    log.info("truecasing: %d cased word forms learnt from the training texts", len(model.config.truecase))
     model.config.triggers = {label: trigger_spec(spec) for label, spec in cfg.data.label_triggers.items()
                              if label in maps.labels["event_types"]}  # not a type dropped by data.drop_event_types
     hf_logging.set_verbosity_warning()

@@ -44,6 +44,8 @@ def test_tiny_run_writes_a_complete_model_dir_and_loss_goes_down(tiny_run):
     assert f"({len(places['table'])} place names" in card and f"weight beta {places['beta']} fitted on dev" in card
     # data/dev.jsonl names its actors as written only: no actor-naming probe, and the card says why
     assert cfg.get("actor_naming") is None and "- actor naming: every article's actors as the article names them" in card
+    # the truecasing table learnt from the training texts, and the card's line on it
+    assert f"from {len(cfg['truecase'])} cased word forms learnt from the training texts" in card and len(cfg["truecase"]) > 50
     # 76 written dev articles of more than one 64-token window: article cuts were tried, the card says the outcome
     art = cfg["thresholds"]["article"]
     assert art["records"] == 76 and art["event_types"] is None or len(art["event_types"]) == 11
