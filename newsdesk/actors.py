@@ -288,7 +288,8 @@ def repair_span(text: str, m: Mention, places: set[str] | frozenset = frozenset(
         capital = ((w[:1].isupper() or _ARABIC_ARTICLE.match(w)) and not _sentence_initial(text, j)
                    and w.lower() not in ("the", "a", "an", "and", "of") and not w.endswith(("'s", "’s")))
         led = bool(re.match(r"^[\w.]+-(led|backed|aligned|allied|affiliated|controlled|based)$", w, re.IGNORECASE))
-        if capital or led or (w.lower() in MODIFIERS and text[start:end].split()[0].lower() in HEAD_NOUNS | MODIFIERS):
+        ordinal = bool(_ORDINAL.fullmatch(w)) and text[start:start + 1].isupper() and text[start:end].split()[0] not in _CALENDAR
+        if capital or led or ordinal or (w.lower() in MODIFIERS and text[start:end].split()[0].lower() in HEAD_NOUNS | MODIFIERS):
             if w.lower() in ("the", "a", "an"):
                 break
             start = j
@@ -315,6 +316,9 @@ def repair_span(text: str, m: Mention, places: set[str] | frozenset = frozenset(
 # a bare head noun after "and" that the words after the span tie to another party
 _QUALIFIED_PARTNER = re.compile(r" and (?:" + "|".join(sorted(HEAD_NOUNS | {"fighters", "militiamen", "gunmen"})) + r")\b")
 _LOYAL_TO = re.compile(r"\s+(?:loyal|allied|belonging|affiliated|linked|answering)\s+(?:to|with)\b")
+
+
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")  # a unit's number: "444th" Brigade, "22nd" Infantry Division
 
 
 def _name_word(w: str) -> bool:
@@ -369,8 +373,8 @@ def _without_loose_words(text: str, start: int, end: int) -> tuple[int, int]:
     if not _cased(text):  # lower-cased wire text (MUC-4): no capitals to tell names by, only the sure misses
         kept = [k for k in range(len(ws)) if not _never_name(ws[k])]
         return (start + words[kept[0]].start(), start + words[kept[-1]].end()) if kept else (start, start)
-    number = lambda k: bool(re.fullmatch(r"\d+", ws[k].strip(_PUNCT)))  # noqa: E731
-    # a number next to a name is part of it ("400 Mawozo", "Barrio 18"), not a date ("13 March")
+    number = lambda k: bool(re.fullmatch(r"\d+", ws[k].strip(_PUNCT)) or _ORDINAL.fullmatch(ws[k]))  # noqa: E731
+    # a number next to a name is part of it ("400 Mawozo", "Barrio 18", "444th Brigade"), not a date ("13 March")
     named = [k for k in range(len(ws)) if _name_word(ws[k]) or _people_word(ws[k])
              or (number(k) and k > 0 and _name_word(ws[k - 1]))]
     if not named:

@@ -302,3 +302,14 @@ def test_repair_splits_a_partner_that_the_next_words_tie_to_another_party():
     text = "Ecuadorian soldiers and police arrested a regional leader of Los Lobos."
     span = "Ecuadorian soldiers and police"
     assert repair_span(text, Mention(span, 0, len(span), 0.9)).text == span
+
+
+@pytest.mark.parametrize("span", ["444th Brigade", "Brigade"])
+def test_a_units_ordinal_is_part_of_its_name(span):
+    """data/test.jsonl served "Brigade" for "the 444th Brigade": the ordinal was cut as a number."""
+    text = "Fighting pitted the Radaa force against the 444th Brigade, which answers to the defence ministry."
+    i = text.index(span)
+    m = repair_span(text, Mention(span, i, i + len(span), 0.9))
+    assert (m.text, m.start) == ("444th Brigade", text.index("444th")) and keep_span(text, m)
+    date = "On 13th March Brigade commanders met."  # a date's ordinal is no unit's number
+    assert repair_span(date, Mention("Brigade", 14, 21, 0.9)).text == "Brigade"
