@@ -210,6 +210,8 @@ class Predictor:
             return []
         truecased = [self.truecaser(t) for t in texts]
         changed = [a != b for a, b in zip(texts, truecased)]
+        # the lead clause skips a heading in capitals: it reads an article truecased as a whole only
+        leads = [self.truecaser(t, lines=False) for t in texts]
         texts = truecased
         toks = tokenize_windows(self.tokenizer, texts, cfg.max_length, cfg.stride)
         order = sorted(range(len(texts)), key=lambda i: sum(len(w) for w in toks[i]["windows"]))
@@ -230,7 +232,7 @@ class Predictor:
                 out = self.model(ids, mask, doc_index=doc_of, lexical_ids=lex_ids.to(dev), lexical_offsets=lex_off.to(dev))
                 summaries, confidence = [None] * len(batch), [None] * len(batch)
                 if summary and self.model.has_summary and self.summary_mode == "lead":
-                    summaries = [lead_clause(texts[i]) or lead_words(texts[i]) for i in batch]
+                    summaries = [lead_clause(leads[i]) or lead_words(leads[i]) for i in batch]
                 elif summary and self.model.has_summary:
                     first = torch.tensor([doc_index.index(d) for d in range(len(batch))], device=dev)
                     summaries, confidence = self._summaries(out.hidden_states[first], mask[first], ids[first],

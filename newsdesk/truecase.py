@@ -6,6 +6,9 @@ name from the words around it by its capitals: in lower-cased text they cannot (
 claimed" came out as an actor), in capitals everything looks like a name. So an article with no
 case is truecased before it is read: each word takes the form the training texts write it in most
 often away from a sentence start ("FMLN", "Guatemala", "army"), and a sentence's first word a capital.
+So is a line in capitals of an article written with case (a statement's issuer, a press release's
+headline: "PRESS RELEASE — DEFENCE HEADQUARTERS, ABUJA" gave the actor "ABUJA"); the lead clause
+still skips such a line as a heading (`Predictor.score` gives it the article truecased as a whole only).
 
 The table is learnt at training time from the training texts that are written in both cases
 (`case_forms`) and saved in the model's config (`truecase`: the cased forms; a word's key is its
@@ -36,6 +39,11 @@ def uncased(text: str) -> bool:
     """Is `text` written in one case: no capital letter at all, or (nearly) all capitals?"""
     n, share = letter_case(text)
     return n >= MIN_LETTERS and (share == 0.0 or share >= CAPITALS_SHARE)
+
+
+def _capitals(line: str) -> bool:
+    n, share = letter_case(line)
+    return n >= MIN_LETTERS and share >= CAPITALS_SHARE
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -79,9 +87,19 @@ class Truecaser:
     def __bool__(self) -> bool:
         return bool(self.table)
 
-    def __call__(self, text: str) -> str:
-        if not self.table or not uncased(text):
+    def __call__(self, text: str, lines: bool = True) -> str:
+        """The article truecased when it is written in one case; else, with `lines`, its lines in
+        capitals (>= MIN_LETTERS letters: a statement's "MINISTRY OF DEFENSE OF THE REPUBLIC OF
+        AZERBAIJAN", a press release's headline) truecased and the rest as written."""
+        if not self.table:
             return text
+        if uncased(text):
+            return self._restore(text)
+        if not lines:
+            return text
+        return "\n".join(self._restore(line) if _capitals(line) else line for line in text.split("\n"))
+
+    def _restore(self, text: str) -> str:
         low = _lower(text)
         out = list(low)
         for m in WORD.finditer(low):

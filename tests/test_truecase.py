@@ -39,6 +39,18 @@ def test_truecaser_restores_case_in_one_case_text_only_and_keeps_the_length():
     assert Truecaser(None)(lower) == lower and not Truecaser([])
 
 
+def test_a_line_in_capitals_of_a_cased_article_is_truecased_unless_lines_is_false():
+    tc = Truecaser(case_forms(CASED))
+    text = ("STATEMENT OF THE GUATEMALA ARMY ON THE FMLN ATTACK\nAbuja\n\nThe army said on Monday that "
+            "fighters of the FMLN attacked a post near the border.")
+    out = tc(text)
+    assert out.split("\n")[0] == "Statement of the Guatemala army on the FMLN attack"
+    assert out.split("\n", 1)[1] == text.split("\n", 1)[1] and len(out) == len(text)
+    assert tc(text, lines=False) == text
+    short = "UN SAYS\nThe army said on Monday that fighters of the FMLN attacked a post near the border."
+    assert tc(short) == short  # a line of fewer than MIN_LETTERS letters is left as written
+
+
 def test_truecasing_keeps_the_length_of_letters_whose_case_changes_it():
     tc = Truecaser(["FMLN"])
     text = "İSTANBUL POLICE SAID THE FMLN HAD NO OFFICE THERE AT ALL."
@@ -88,6 +100,13 @@ def test_training_learns_the_table_and_the_predictor_serves_cased_names(tiny_mod
     assert scored.truecased and len(scored.text) == len(article) and scored.text.lower() == article.lower()
     assert "Hamas" in scored.text and "Houthis" in scored.text and "HAMAS" not in scored.text
     assert "truecased" not in p.predict(article.title()).warnings  # written with case: read as it is
+    # a heading in capitals over a cased article: truecased for reading, still skipped by the lead clause
+    release = ("PRESS RELEASE: HAMAS FIGHTERS CLASH WITH TROOPS\n\nHamas fighters clashed with Israeli troops near the "
+               "border crossing on Monday, the ministry said. The Houthis fired a missile at a ship.")
+    s = p.score([release], summary=False)[0]
+    assert s.truecased and s.text.startswith("Press release: Hamas fighters clash with troops\n")
+    p.summary_mode = "lead"
+    assert p.predict(release).summary.startswith("Hamas fighters clash")
     # a model directory without the table reads one-case text as it is
     bare = tmp_path / "bare"
     shutil.copytree(tiny_model, bare)
