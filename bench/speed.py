@@ -19,8 +19,8 @@ Every mode runs in its own subprocess on the same cleaned articles (so peak RSS 
             elsewhere it is emulated and many times slower, and is skipped unless --force-bf16 N
   fp16      the same under fp16 autocast (GPU only: --device cuda)
   DTYPE/lead+K  a newsdesk mode reading only the first K+1 windows of each article (DTYPE/lead: the
-            first window), e.g. fp32/lead+1, bf16/lead: a candidate window policy (bench/window_policy.py),
-            emulated by cutting the windows inside `Predictor.score` (the predictor has no such option yet)
+            first window), e.g. fp32/lead+1, bf16/lead: a window policy (bench/window_policy.py), the
+            predictor's `max_windows` option (`infer.py --max-windows K+1`)
 
 Summaries: the newsdesk modes write what the model serves (its `summary_mode`: the decoder, or the
 lead clause with no decoding, then the table says "lead summaries"); `--summary-mode abstractive`
@@ -211,7 +211,7 @@ def worker(args) -> None:
         summary_mode = pred.summary_mode
 
         def label(summary: bool):
-            with max_windows(lead_windows(policy)) if policy else nullcontext():
+            with max_windows(pred, lead_windows(policy)) if policy else nullcontext():
                 scored = pred.score(texts, batch_size=args.batch_size, summary=summary, clean=False)
             return [pred.decide(s, str(i)) for i, s in enumerate(scored)]
 

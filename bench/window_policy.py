@@ -25,10 +25,10 @@ positions up to 512 exist in MiniLM). Policies (newsdesk reads `all` windows tod
              event-type set, actor set) still changes; stop when one more window changes nothing
   adaptive-events   the same, watching only the region and the event-type set (actors come from the
              mentions of the windows read)
-Policies that read fewer windows are emulated from outside (the windows of `tokenize_windows` are
-cut, nothing in newsdesk/ is changed); `adaptive` re-encodes the windows already read at each round,
-so its wall time overstates what a real implementation costs: its cost column is the windows an
-implementation that keeps window logits would encode.
+Policies that read fewer windows use the predictor's own option (`Predictor.max_windows`, `infer.py
+--max-windows N`: lead+K is `--max-windows K+1`); `adaptive` is emulated on top of it and re-encodes
+the windows already read at each round, so its wall time overstates what a real implementation costs:
+its cost column is the windows an implementation that keeps window logits would encode.
 
 Cost = encoder windows read per article and the wall time of the labels path
 (`Predictor.predict(..., summary=False)`: windows, encoder, heads, mentions, evidence, decisions).
@@ -139,33 +139,16 @@ def names_f1(preds: list, records: list[dict], predictor) -> dict[str, float | N
 
 # ----------------------------------------------------------------------------- policies
 @contextmanager
-def max_windows(n: int | None):
-    """Cut every article to its first `n` windows inside Predictor.score (None = all); the region's place
-    evidence (newsdesk.places) then reads only the text those windows cover, as a predictor reading
-    `n` windows would."""
-    import numpy as np
-
-    import newsdesk.predictor as pmod
-    from newsdesk.places import PlaceIndex
-
-    original, evidence = pmod.tokenize_windows, PlaceIndex.evidence
-    ends: dict[str, int] = {}
-
-    def cut(tokenizer, texts, max_length, stride):
-        docs = original(tokenizer, texts, max_length, stride)
-        if not n:
-            return docs
-        for t, d in zip(texts, docs):
-            kept = [np.asarray(o).reshape(-1, 2) for o in d["offsets"][:n]]
-            ends[t] = int(max((o[:, 1].max() for o in kept if len(o)), default=0))
-        return [{**d, "windows": d["windows"][:n], "offsets": d["offsets"][:n]} for d in docs]
-
-    pmod.tokenize_windows = cut
-    PlaceIndex.evidence = lambda self, text: evidence(self, text[: ends.get(text, len(text))])
+def max_windows(predictor, n: int | None):
+    """`predictor` reads only the first `n` windows of each article inside the block (None = all): the
+    predictor's own option (`Predictor(max_windows=...)`, `infer.py --max-windows`); the region's place
+    evidence then reads only the text those windows cover."""
+    before = predictor.max_windows
+    predictor.max_windows = n
     try:
         yield
     finally:
-        pmod.tokenize_windows, PlaceIndex.evidence = original, evidence
+        predictor.max_windows = before
 
 
 def rewindowed(predictor, max_length: int, stride: int):
@@ -196,19 +179,19 @@ def run_policy(predictor, texts: list[str], policy: str, batch_size: int, summar
         read = total
     elif policy.startswith("lead"):
         k = int(policy.split("+")[1]) if "+" in policy else 0
-        with max_windows(k + 1):
+        with max_windows(predictor, k + 1):
             preds = predictor.predict(texts, batch_size=batch_size, summary=summary)
         read = [min(n, k + 1) for n in total]
     elif policy in ("adaptive", "adaptive-events"):
         watch_actors = policy == "adaptive"
-        with max_windows(1):
+        with max_windows(predictor, 1):
             preds = predictor.predict(texts, batch_size=batch_size, summary=summary)
         read = [1] * len(texts)
         open_ = [i for i in range(len(texts)) if total[i] > 1]
         r = 1
         while open_:
             r += 1
-            with max_windows(r):
+            with max_windows(predictor, r):
                 more = predictor.predict([texts[i] for i in open_], batch_size=batch_size, summary=summary)
             still = []
             for i, p in zip(open_, more):

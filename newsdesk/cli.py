@@ -100,17 +100,20 @@ def infer_main(argv: Sequence[str] | None = None) -> int:
                         help="abstractive: the decoder writes the summary; lead: the first clause of the lead sentence, no "
                              "decoding (default: the model's, chosen on dev when it was trained; see its README.md)")
     parser.add_argument("--no-evidence", action="store_true", help="leave out the evidence sentences (a little faster)")
+    parser.add_argument("--max-windows", type=int, metavar="N",
+                        help="read at most the first N windows of an article (default: all). Faster on long articles, "
+                             "blind to events stated later; rows cut say windows_unread:K (docs/performance.md)")
     parser.add_argument("--print", action="store_true", help="also print a short line per article")
     parser.add_argument("--engine", default="local", choices=["local", "ray"],
                         help="local: this process (default); ray: shard the articles over Ray workers (pip install "
                              "'newsdesk[ray]'; a local Ray instance, or the cluster in RAY_ADDRESS); same output and resume")
     parser.add_argument("--workers", type=int, default=2, help="--engine ray: workers, each loads the model once (default 2)")
     args = parser.parse_args(argv)
-    for flag in ("num_beams", "max_summary_tokens"):
+    for flag in ("num_beams", "max_summary_tokens", "max_windows"):
         if getattr(args, flag) is not None and getattr(args, flag) < 1:
             parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {getattr(args, flag)}")
     generation = {k: getattr(args, k) for k in ("num_beams", "max_summary_tokens", "summary_mode") if getattr(args, k) is not None}
-    load_options = {"generation": generation, "evidence": not args.no_evidence}
+    load_options = {"generation": generation, "evidence": not args.no_evidence, "max_windows": args.max_windows}
 
     import logging
 

@@ -95,6 +95,8 @@ class Scored:
     sentence_vectors: np.ndarray | None = None  # [sentences, hidden] L2-normalised pooled states (score(vectors=True))
     article_vector: np.ndarray | None = None  # [hidden] the article's mean token state, L2-normalised (newsdesk.naming)
     truecased: bool = False  # the article was written in one case; `text` has its case restored (newsdesk.truecase)
+    unread: int = 0  # windows left unread (Predictor max_windows); the labels come from the first `windows`
+    read_end: int | None = None  # with windows unread: where the text the windows read ends
 
 
 class Predictor:
@@ -104,7 +106,13 @@ class Predictor:
 
     def __init__(self, model: NewsdeskModel, tokenizer, device: str = "auto", dtype: str = "auto", name: str | None = None,
                  generation: dict | None = None, evidence: bool = True, summary_words: SummaryWords | None = None,
-                 aliases: dict[str, str] | None = None, frozen=None):
+                 aliases: dict[str, str] | None = None, frozen=None, max_windows: int | None = None):
+        if max_windows is not None and (isinstance(max_windows, bool) or not isinstance(max_windows, int) or max_windows < 1):
+            raise ValueError(f"max_windows must be a whole number of windows, at least 1 (or None to read every "
+                             f"window), got {max_windows!r}")
+        # read at most this many windows of an article (the lead first; None: all): faster on long articles,
+        # blind to what is stated after them (docs/performance.md, "Window policy")
+        self.max_windows = max_windows
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         model = model.eval()
@@ -214,6 +222,13 @@ class Predictor:
         leads = [self.truecaser(t, lines=False) for t in texts]
         texts = truecased
         toks = tokenize_windows(self.tokenizer, texts, cfg.max_length, cfg.stride)
+        unread, read_end = [0] * len(texts), [None] * len(texts)
+        if self.max_windows:
+            for i, d in enumerate(toks):
+                if len(d["windows"]) > self.max_windows:
+                    unread[i] = len(d["windows"]) - self.max_windows
+                    d["windows"], d["offsets"] = d["windows"][: self.max_windows], d["offsets"][: self.max_windows]
+                    read_end[i] = max(int(e) for o in d["offsets"] for _, e in o)
         order = sorted(range(len(texts)), key=lambda i: sum(len(w) for w in toks[i]["windows"]))
         results: list[Scored | None] = [None] * len(texts)
         pad = self.tokenizer.pad_token_id or 0
@@ -243,7 +258,7 @@ class Predictor:
             rows_of = [[k for k, doc in enumerate(doc_index) if doc == d] for d in range(len(batch))]
             for d, i in enumerate(batch):
                 s = Scored({t: logits[t][d] for t in TASKS}, len(toks[i]["windows"]), summaries[d], texts[i], confidence[d],
-                           article_vector=article_vectors[d], truecased=changed[i])
+                           article_vector=article_vectors[d], truecased=changed[i], unread=unread[i], read_end=read_end[i])
                 if tags is not None:
                     offs = toks[i]["offsets"]
                     s.mentions = decode_mentions(texts[i], offs, [tags[k, : len(offs[j])] for j, k in enumerate(rows_of[d])], 0.0,
@@ -311,7 +326,8 @@ class Predictor:
         if self.place_index is not None and self.place_beta > 0 and s.text and len(p["region"]):
             from newsdesk.places import fuse
 
-            p["region"] = fuse(p["region"], self.place_index.evidence(s.text), self.place_beta)
+            read = s.text[: s.read_end] if s.read_end is not None else s.text  # the place names of the windows read
+            p["region"] = fuse(p["region"], self.place_index.evidence(read), self.place_beta)
         if self.config.fewshot:
             names = self.config.labels["event_types"]
             extra = []
@@ -368,6 +384,8 @@ class Predictor:
         warns = list(warnings)
         if s.windows > 1:
             warns.append(f"windows:{s.windows}")
+        if s.unread:
+            warns.append(f"windows_unread:{s.unread}")
         if catalogue:
             warns.append("actors:catalogue")
         if s.truecased:

@@ -202,15 +202,13 @@ def test_assembled_articles_take_the_union_of_their_notes_labels(tmp_path):
 
 def test_max_windows_cuts_windows_inside_score_only(tiny_predictor):
     wp = bench("window_policy")
-    import newsdesk.predictor as pmod
 
     text = json.loads(open(REPO / "data/dev.jsonl", encoding="utf-8").readline())["text"]
     (all_windows,) = tiny_predictor.score([text], summary=False)
     assert all_windows.windows > 2
-    original = pmod.tokenize_windows
-    with wp.max_windows(2):
+    with wp.max_windows(tiny_predictor, 2):
         (two,) = tiny_predictor.score([text], summary=False)
-    assert two.windows == 2 and pmod.tokenize_windows is original
+    assert two.windows == 2 and two.unread == all_windows.windows - 2 and tiny_predictor.max_windows is None
     wide = wp.rewindowed(tiny_predictor, 128, 32)
     (w,) = wide.score([text], summary=False)
     assert w.windows < all_windows.windows and tiny_predictor.config.max_length == 64

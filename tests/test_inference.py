@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -208,6 +209,34 @@ def test_cli_generation_and_evidence_options(tiny_model, tmp_path):
     assert len(api.tokenizer(row["summary"], add_special_tokens=False)["input_ids"]) <= 4
     bad = run_cli("infer.py", str(tiny_model), str(one), "--out", str(out), "--num-beams", "0", check=False)
     assert bad.returncode == 1 and "--num-beams must be at least 1, got 0" in bad.stderr  # a usage error: fatal
+
+
+def test_max_windows_reads_the_lead_windows_only(tiny_model, tmp_path):
+    """`--max-windows N` / `max_windows=N`: the first N windows of each article, the place evidence of
+    the text they cover, and a warning saying how many windows were left unread."""
+    one = ARTICLES / "mali_labbezanga_border.txt"
+    from newsdesk.ingest import iter_articles
+
+    (article,) = list(iter_articles([one]))
+    full = newsdesk.load(tiny_model, device="cpu", dtype="fp32")
+    (all_read,) = full.score([article.text], summary=False)
+    assert all_read.windows > 2 and all_read.unread == 0 and all_read.read_end is None
+    lead = newsdesk.load(tiny_model, device="cpu", dtype="fp32", max_windows=2)
+    (two,) = lead.score([article.text], summary=False)
+    assert (two.windows, two.unread) == (2, all_read.windows - 2) and 0 < two.read_end < len(two.text)
+    # the labels of the two windows read: the same as reading an article that ends where they end
+    (cut,) = full.score([two.text[: two.read_end]], summary=False)
+    assert cut.windows == 2 and all(np.allclose(cut.logits[t], two.logits[t], atol=1e-4) for t in two.logits)
+    out = tmp_path / "o.jsonl"
+    run_cli("infer.py", str(tiny_model), str(one), "--out", str(out), "--max-windows", "2", "--no-summary")
+    (row,) = rows(out)
+    assert f"windows_unread:{all_read.windows - 2}" in row["warnings"] and "windows:2" in row["warnings"]
+    assert row["event_types"] == lead.predict(article.text, summary=False).event_types
+    bad = run_cli("infer.py", str(tiny_model), str(one), "--out", str(out), "--max-windows", "0", check=False)
+    assert bad.returncode == 1 and "--max-windows must be at least 1, got 0" in bad.stderr
+    with pytest.raises(ValueError, match=r"max_windows must be a whole number of windows, at least 1 \(or None to "
+                                         r"read every window\), got 0"):
+        newsdesk.load(tiny_model, device="cpu", dtype="fp32", max_windows=0)
 
 
 def test_int8_quantises_the_transformer_and_keeps_the_heads_fp32(tiny_model):
