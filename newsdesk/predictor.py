@@ -38,7 +38,7 @@ from newsdesk.naming import valid as valid_naming
 from newsdesk.summary import FUNCTION_WORDS, SummaryVocabulary, SummaryWords, lead_clause
 from newsdesk.tasks import MULTI_LABEL, TASKS
 from newsdesk.triggers import pattern_error, sentence_tester, trigger_features
-from newsdesk.truecase import Truecaser
+from newsdesk.truecase import Truecaser, uncased
 
 log = logging.getLogger("newsdesk")
 
@@ -219,7 +219,7 @@ class Predictor:
         truecased = [self.truecaser(t) for t in texts]
         changed = [a != b for a, b in zip(texts, truecased)]
         # the lead clause skips a heading in capitals: it reads an article truecased as a whole only
-        leads = [self.truecaser(t, lines=False) for t in texts]
+        leads = [t if c and uncased(o) else o for o, t, c in zip(texts, truecased, changed)]
         texts = truecased
         toks = tokenize_windows(self.tokenizer, texts, cfg.max_length, cfg.stride)
         unread, read_end = [0] * len(texts), [None] * len(texts)

@@ -26,7 +26,6 @@ from tqdm.auto import tqdm
 
 from newsdesk import __version__
 from newsdesk.actors import weak_spans
-from newsdesk.truecase import case_forms
 from newsdesk.calibration import fit_article_thresholds, fit_decisions, tune_mention_threshold
 from newsdesk.config import Config, ConfigError, NonFiniteLoss, resolve_data_path, save_config
 from newsdesk.data import (
@@ -38,6 +37,7 @@ from newsdesk.model import NewsdeskModel, create_model, idf_from_documents, pos_
 from newsdesk.summary import SummaryWords
 from newsdesk.tasks import MULTI_LABEL, TASKS
 from newsdesk.triggers import trigger_spec
+from newsdesk.truecase import case_forms
 
 log = logging.getLogger("newsdesk")
 
