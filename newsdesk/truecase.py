@@ -29,6 +29,27 @@ CAPITALS_SHARE = 0.9  # an article whose letters are at least this share capital
 MIN_LETTERS = 20  # shorter texts are left as they are (a name, a heading)
 
 
+# function words whose learnt capital form ("US", "May") is a name or a date in some places only: "told us",
+# "it may rain" stay as written; "the us", "us troops", "5 may" take the capital
+_US_NOUNS = {"troops", "forces", "military", "army", "navy", "marines", "soldiers", "embassy", "officials", "official",
+             "government", "administration", "president", "congress", "ambassador", "envoy", "citizens", "citizen",
+             "aircraft", "drone", "drones", "airstrike", "airstrikes", "dollar", "dollars", "state", "senate"}
+_NEIGHBOURS = re.compile(r"(\w+)\W*$")
+
+
+def _ambiguous_capital(low: str, start: int, end: int, word: str) -> bool:
+    """May the function word `word` at low[start:end] take its capital form here?"""
+    before = _NEIGHBOURS.search(low, 0, start)
+    prev = before.group(1) if before else ""
+    after = re.match(r"\W*(\w+)", low[end:])
+    nxt = after.group(1) if after else ""
+    if word == "us":
+        return prev == "the" or nxt in _US_NOUNS
+    if word == "may":
+        return prev.isdigit() or nxt.isdigit()
+    return True
+
+
 def letter_case(text: str) -> tuple[int, float]:
     """(letters, share of them that are capitals)."""
     letters = [c for c in text if c.isalpha()]
@@ -105,6 +126,8 @@ class Truecaser:
         for m in WORD.finditer(low):
             word = m.group()
             form = self.table.get(word, word)
+            if word in ("us", "may") and not _ambiguous_capital(low, m.start(), m.end(), word):
+                form = word
             if _sentence_initial(low, m.start()):
                 form = form[:1].upper() + form[1:]
             if form != word and len(form) == len(word):

@@ -51,6 +51,13 @@ def test_a_line_in_capitals_of_a_cased_article_is_truecased_unless_lines_is_fals
     assert tc(short) == short  # a line of fewer than MIN_LETTERS letters is left as written
 
 
+def test_us_and_may_take_their_capital_only_where_they_name_a_country_or_a_date():
+    tc = Truecaser(["US", "May", "FMLN"])
+    text = "the guerrillas told us they would attack. the us embassy said us troops may leave on 5 may; let us see."
+    assert tc(text) == ("The guerrillas told us they would attack. The US embassy said US troops may leave on 5 May; "
+                        "let us see.")
+
+
 def test_truecasing_keeps_the_length_of_letters_whose_case_changes_it():
     tc = Truecaser(["FMLN"])
     text = "İSTANBUL POLICE SAID THE FMLN HAD NO OFFICE THERE AT ALL."
