@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from newsdesk.env import offline_defaults
+from newsdesk.env import allocator_defaults, offline_defaults
 
 offline_defaults()  # no hub at run time unless the user sets HF_HUB_OFFLINE=0
 
@@ -114,6 +114,7 @@ def infer_main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {getattr(args, flag)}")
     generation = {k: getattr(args, k) for k in ("num_beams", "max_summary_tokens", "summary_mode") if getattr(args, k) is not None}
     load_options = {"generation": generation, "evidence": not args.no_evidence, "max_windows": args.max_windows}
+    allocator_defaults()  # glibc: tensors back to the system when freed (flat memory over long runs)
 
     import logging
 
