@@ -20,6 +20,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+from model_dir import rewrite_config  # noqa: E402
 from newsdesk.env import offline_defaults  # noqa: E402
 
 offline_defaults()
@@ -54,11 +56,7 @@ def main(argv=None) -> int:
         agree = f"; agrees with the gold actors' convention on {sum(c == g for c, g in known)} of {len(known)}" if known else ""
         role = "dev" if f in args.dev else "check"
         print(f"{f} ({role}): {sum(called)} of {len(recs)} articles served catalogue names{agree}")
-    path = Path(args.model) / "config.json"
-    cfg = json.loads(path.read_text(encoding="utf-8"))
-    cfg["actor_naming"] = entry
-    path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {path}")
+    print(f"wrote {rewrite_config(args.model, 'actor_naming', entry)}")
     return 0
 
 

@@ -14,12 +14,13 @@ alone (beta 0) and with the fitted beta. `--beta B` sets the weight instead of f
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+from model_dir import rewrite_config  # noqa: E402
 from newsdesk.env import offline_defaults  # noqa: E402
 
 offline_defaults()
@@ -60,10 +61,7 @@ def main(argv=None) -> int:
             gold = [r["region"] for r in recs]
             m = singlelabel_scores(pred, gold)
             print(f"beta {b}: {f}: {len(gold)} records, region accuracy {m['accuracy']:.4f}, macro-F1 {m['macro_f1']:.4f}")
-    path = Path(args.model) / "config.json"
-    cfg = json.loads(path.read_text(encoding="utf-8"))
-    cfg["place_regions"] = {"table": table, "beta": beta}
-    path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    path = rewrite_config(args.model, "place_regions", {"table": table, "beta": beta})
     print(f"wrote {path}: {len(table)} place names, beta {beta}")
     return 0
 

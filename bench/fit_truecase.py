@@ -17,12 +17,13 @@ without the table and with it: what a wire feed in one case gets. `--no-write` m
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+from model_dir import rewrite_config  # noqa: E402
 from newsdesk.env import offline_defaults  # noqa: E402
 
 offline_defaults()
@@ -62,11 +63,7 @@ def main(argv=None) -> int:
             print(f"| {f} | {name} | {cells[0]} | {cells[1]} |", flush=True)
     p.truecaser = before
     if not args.no_write:
-        path = Path(args.model) / "config.json"
-        cfg = json.loads(path.read_text(encoding="utf-8"))
-        cfg["truecase"] = forms
-        path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        print(f"wrote {path}")
+        print(f"wrote {rewrite_config(args.model, 'truecase', forms)}")
     return 0
 
 
