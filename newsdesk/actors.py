@@ -195,12 +195,17 @@ def _viterbi(logp: np.ndarray) -> list[int]:
     return tags[::-1]
 
 
+_INITIALISM_END = re.compile(r"(?:^|[\s(])(?:[A-Z]\.){2,}$")
+
+
 def _span(text: str, start: int, end: int, score: float) -> Mention:
     raw = text[start:end]
     m = _LEADING.match(raw)
     if m:
         start += m.end()
-    raw = text[start:end].rstrip(".,;:\"'’”)")
+    raw = text[start:end].rstrip(",;:\"'’”)")
+    if not _INITIALISM_END.search(raw):  # "U.S." and "U.N." keep their last full stop
+        raw = raw.rstrip(".,;:\"'’”)")
     if raw.find("(") > 0:  # "National Liberation Army (ELN" -> the name; the abbreviation is its own mention
         raw = raw[: raw.find("(")].rstrip(" ,;:-")
     while raw.endswith(("'s", "’s")):
@@ -219,7 +224,10 @@ GROUP_NOUNS = {"protesters", "demonstrators", "civilians", "rioters", "farmers",
                "gunmen", "militants", "rebels", "insurgents", "bandits", "looters", "smugglers", "settlers", "vigilantes",
                "passengers", "fishermen", "worshippers", "mourners", "commuters", "nurses", "pensioners", "immigrants"}
 PLACES = set(DEMONYMS) | {"US", "U.S.", "UK", "Europe", "Africa", "Asia", "America", "Gaza", "West Bank", "Darfur",
-                          "Kurdistan", "Crimea", "Donbas", "Sahel", "Kashmir"}
+                          "Kurdistan", "Crimea", "Donbas", "Sahel", "Kashmir", "Latin America", "Central America",
+                          "South America", "North America", "Caribbean", "Andes", "Balkans", "Middle East",
+                          "Horn of Africa", "Latin American", "Central American", "South American", "North American",
+                          "Andean", "Middle Eastern", "European", "African", "Asian", "Western", "Arab world"}
 _DEMONYM_WORDS = {d for d in DEMONYMS.values()} | {"American", "Kurdish", "Arab", "Israeli", "Iranian", "Shia", "Sunni",
                                                    "Filipino", "Emirati"}
 
@@ -561,8 +569,8 @@ def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset())
     return True
 
 
-# a weapon's designation: letters, a hyphen, a number ("BM-21", "F-16", "MiG-29", "T-72"; not "M23")
-_WEAPON = re.compile(r"^[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Z]?$")
+# a weapon's designation: letters, a hyphen, a number ("BM-21", "F-16s", "MiG-29", "T-72", "AK-47s"; not "M23")
+_WEAPON = re.compile(r"^[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Z]?s?$")
 
 
 def _dedupe_overlaps(spans: list[Mention]) -> list[Mention]:
@@ -586,6 +594,33 @@ class Actor:
         return max(m.score for m in self.mentions) if self.mentions else 0.0
 
 
+# news agencies and papers: an outlet is quoted, it is not a party (docs/annotation.md, "Not mentions")
+NEWS_AGENCIES = {"reuters", "afp", "agence france-presse", "agence france presse", "ap", "associated press", "efe", "xinhua",
+                 "tass", "itar-tass", "ria novosti", "interfax", "ansa", "dpa", "anadolu", "anadolu agency", "bernama",
+                 "kyodo", "yonhap", "pti", "press trust of india", "irna", "sana", "kuna", "wam", "spa", "mena", "bta",
+                 "ctk", "pap", "upi", "bloomberg", "al jazeera", "bbc", "cnn"}
+# "according to X", "told X", "X reported", "X news agency": X is quoted as a source
+_SOURCE_BEFORE = re.compile(r"(?:according to|told|quoted by|cited by|reported by|in an interview with|speaking to|"
+                            r"said to|reports? (?:by|from|in))\s+(?:the\s+)?$", re.IGNORECASE)
+_SOURCE_AFTER = re.compile(r"\s*(?:'s\s+|’s\s+)?(?:news agency|newspaper|daily|weekly|broadcaster|television|"
+                           r"radio|website|news site|news outlet|(?:reported|reports)\s+(?:that|on|in|,))\b", re.IGNORECASE)
+
+
+def quoted_only(text: str, actor: "Actor") -> bool:
+    """Is `actor` only a source of the article: a news agency, or a name every mention of which is
+    quoted ("according to El Tiempo", "told Reuters", "SANA reported") and that is not a force or a
+    group of people ("according to police" keeps the police)?"""
+    if not actor.mentions:
+        return False
+    if all(_LEADING.sub("", m.text).strip().lower() in NEWS_AGENCIES for m in actor.mentions):
+        return True
+    last = actor.name.split()[-1].lower() if actor.name.split() else ""
+    if last in PEOPLE_NOUNS or _PEOPLE_SUFFIX.search(last):
+        return False
+    return all(_SOURCE_BEFORE.search(text[max(0, m.start - 40) : m.start]) or _SOURCE_AFTER.match(text, m.end)
+               for m in actor.mentions)
+
+
 def defined_abbreviations(text: str, mentions: Sequence[Mention]) -> dict[str, str]:
     """Abbreviations the article defines for a mentioned name, "Rapid Support Forces (RSF)" ->
     {"rsf": "Rapid Support Forces"} (lower-cased keys, as the alias table's)."""
@@ -597,7 +632,18 @@ def defined_abbreviations(text: str, mentions: Sequence[Mention]) -> dict[str, s
             initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", m.text) if w[0].isupper() or len(w) > 3).lower()
             if abbr.lower()[0] == m.text.strip()[0].lower() or abbr.lower() in initials:
                 out[abbr.lower()] = m.text.strip()
+        gloss = _GLOSS.match(text, m.end)
+        if gloss and " " in m.text.strip():  # the name in its own language and its abbreviation: both are the name
+            out[gloss.group("abbr").lower()] = m.text.strip()
+            for other in mentions:
+                if gloss.start("name") <= other.start and other.end <= gloss.end("abbr"):
+                    out.setdefault(other.text.strip().lower(), m.text.strip())
     return out
+
+
+# "Revolutionary Armed Forces of Colombia (Fuerzas Armadas Revolucionarias de Colombia - FARC)": a name
+# glossed in its own language, then its abbreviation
+_GLOSS = re.compile(r"\s*\(\s*(?P<name>[^()]{3,90}?)\s+[-–—]{1,2}\s*(?P<abbr>[A-Za-z][A-Za-z0-9&.\-]{1,9})\s*\)")
 
 
 def cluster_mentions(text: str, mentions: Iterable[Mention], aliases: dict[str, str]) -> list[Actor]:

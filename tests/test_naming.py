@@ -95,6 +95,30 @@ def test_a_catalogue_article_is_served_catalogue_names_and_a_news_article_names_
     assert label in row.actors and "hit Shabaka" in row.actors and "actors:catalogue" not in row.warnings
 
 
+def test_surely_news_gets_no_catalogue_name_that_no_mention_stands_for(tiny_model):
+    """A news article was served the head's unlinked catalogue names ("Military Forces of Yemen Security Belt
+    Forces" on one-sentence news items); one the probe takes surely for news (p < NEWS_CUT) is not now, a text
+    it is unsure of (NEWS_CUT <= p < CATALOGUE_CUT: mostly short notes) still is, and so is every article of a
+    model without the probe."""
+    import newsdesk
+    from newsdesk.naming import CATALOGUE_CUT, NEWS_CUT
+
+    p = newsdesk.load(tiny_model, device="cpu", dtype="fp32")
+    p.threshold_of["mentions"] = 0.5
+    label = next(a for a in p.labels["actors"] if " " in a and a[0].isupper())
+    other = next(a for a in p.labels["actors"] if a != label and a.lower() not in label.lower())
+    s = _scored(p, label)
+    s.logits["actors"][p.labels["actors"].index(other)] = 30.0  # the head also says `other`, which no mention names
+    bias = lambda prob: float(np.log(prob / (1 - prob)))  # noqa: E731
+    hidden = p.model.hidden_size
+    p.actor_naming = {"weight": [0.0] * hidden, "bias": bias(NEWS_CUT / 2)}
+    assert other not in p.decide(s, "news").actors and label in p.decide(s, "news").actors
+    p.actor_naming = {"weight": [0.0] * hidden, "bias": bias((NEWS_CUT + CATALOGUE_CUT) / 2)}
+    assert other in p.decide(s, "unsure").actors
+    p.actor_naming = None
+    assert other in p.decide(s, "no probe").actors
+
+
 def test_the_model_dir_check_refuses_a_broken_naming_probe(tiny_model, tmp_path):
     from newsdesk.predictor import ModelDirError, check_model_dir
 
