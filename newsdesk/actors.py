@@ -200,12 +200,14 @@ _INITIALISM_END = re.compile(r"(?:^|[\s(])(?:[A-Z]\.){2,}$")
 
 def _span(text: str, start: int, end: int, score: float) -> Mention:
     raw = text[start:end]
+    start += len(raw) - len(raw.lstrip("[(\"“‘'"))  # "[Mara Salvatrucha]" -> the name
+    raw = text[start:end]
     m = _LEADING.match(raw)
     if m:
         start += m.end()
-    raw = text[start:end].rstrip(",;:\"'’”)")
+    raw = text[start:end].rstrip(",;:?!]\"'’”)")
     if not _INITIALISM_END.search(raw):  # "U.S." and "U.N." keep their last full stop
-        raw = raw.rstrip(".,;:\"'’”)")
+        raw = raw.rstrip(".,;:?!]\"'’”)")
     if raw.find("(") > 0:  # "National Liberation Army (ELN" -> the name; the abbreviation is its own mention
         raw = raw[: raw.find("(")].rstrip(" ,;:-")
     while raw.endswith(("'s", "’s")):
@@ -564,8 +566,8 @@ def keep_span(text: str, m: Mention, places: set[str] | frozenset = frozenset())
             return False
         if w.islower() and w not in GROUP_NOUNS:
             return False
-        if len(w) <= 2 and not w.isupper():
-            return False
+        if len(w) <= 2 and not w.isupper() or len(w) == 1:
+            return False  # "to", "I", "C"
     return True
 
 

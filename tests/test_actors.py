@@ -246,6 +246,7 @@ def test_keep_drops_weapons_speakers_and_lone_ethnic_words():
     keep = lambda t: keep_span(text, Mention(t, 0, len(t), 0.9))  # noqa: E731
     assert not keep("BM-21") and not keep("F-16") and keep("M23") and keep("3R")
     assert not keep("AK-47s") and not keep("F-16s")  # InsightCrime articles served "AK-47s" as an actor
+    assert not keep("I") and not keep("C") and keep("M23")  # nor "I" nor "C" (a lone letter)
     assert not keep("Ukrainian officials") and not keep("Kuki") and not keep("Filipino")
     assert keep("nurses") and keep("gunmen") and keep("Kuki National Organisation")
 
@@ -349,6 +350,11 @@ def test_initialisms_keep_their_full_stop_and_a_bare_country_is_a_place():
     # the decoder's span ends after the full stop: "U.S" was served (PLOVER, InsightCrime)
     assert repair_span(text, Mention("U.S.", i, i + 4, 0.9)).text == "U.S."
     assert repair_span(text, Mention("U.N.", j, j + 4, 0.9)).text == "U.N."
+    # a name that ends a question or a bracket ends there ("Salvadoran?", "Varela]" were served)
+    quoted = "Was it the Sinaloa Cartel? Or [Mara Salvatrucha] again"
+    probs = np.array([O, O, O, O, B, I, O, B, I, O, O])  # CLS Was it the Sinaloa Cartel? Or [Mara Salvatrucha] again SEP
+    spans = decode_mentions(quoted, [offsets(quoted)], [probs])
+    assert [m.text for m in spans] == ["Sinaloa Cartel", "Mara Salvatrucha"]
     assert not keep_span(text, Mention("U.S.", i, i + 4, 0.9)) and keep_span(text, Mention("U.N.", j, j + 4, 0.9))
     for region in ("Latin America", "Central American", "Andean"):
         assert not keep_span(f"Gangs across {region} grew.", Mention(region, 13, 13 + len(region), 0.9))
