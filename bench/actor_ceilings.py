@@ -47,6 +47,8 @@ _WORD = re.compile(r"[\w'\-.&]")
 
 
 def read_jsonl(path: Path, limit: int | None = None) -> list[dict]:
+    """Records as written: MUC-4's `meta.templates` mix strings and offsets in one list, which
+    `newsdesk.data.read_records` (Arrow, through `datasets`) cannot type."""
     with open(path, encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
     return rows[:limit] if limit else rows
