@@ -374,3 +374,43 @@ def test_sources_quoted_only_are_no_actors():
     assert not quoted("Three died, according to police.", "police")
     assert not quoted("Five were hurt, according to local residents.", "local residents")
     assert not quoted("Moroccan phosphate group OCP reported record revenue.", "OCP")  # "reported" a result: it acts
+
+
+def test_a_name_written_as_a_region_or_in_apposition_to_a_town_is_a_place():
+    """The demo served "Sagaing" ("the Sagaing region" ... "Sagaing, a heartland of the resistance") and
+    "Uvira" ("within 30 kilometres of Uvira, the last large town in South Kivu") as actors."""
+    text = "Jets bombed a village in the Sagaing region. Sagaing, a heartland of the resistance, was hit again."
+    i = text.index("Sagaing,")
+    assert not keep_span(text, Mention("Sagaing", i, i + 7, 0.9))
+    text = "The rebels advanced to within 30 kilometres of Uvira, the last large town in South Kivu. Uvira held."
+    i = text.rindex("Uvira")
+    assert not keep_span(text, Mention("Uvira", i, i + 5, 0.9))
+    # a group named in apposition to something else stays
+    text = "The M23, the best armed of the rebel groups, took Goma. The M23 held it."
+    i = text.rindex("M23")
+    assert keep_span(text, Mention("M23", i, i + 3, 0.9))
+
+
+def test_two_names_joined_by_of_the_are_one():
+    """The demo served "Armed Forces" and "Democratic Republic of the Congo" for "The Armed Forces of the
+    Democratic Republic of the Congo (FARDC) said": the tagger had left "of the" out."""
+    text = "The Armed Forces of the Democratic Republic of the Congo (FARDC) said the M23 had advanced."
+    words = text.split(" ")
+    tags = {"Armed": B, "Forces": I, "Democratic": B, "Republic": I, "of": O, "the": O, "Congo": I, "M23": B}
+    # "of the" inside the country's name are tagged I, those between the two names O
+    probs = [O]
+    inside = False
+    for w in words:
+        if w == "Democratic":
+            inside = True
+        if w == "(FARDC)":
+            inside = False
+        probs.append(I if inside and w in ("of", "the") else tags.get(w, O))
+    probs.append(O)
+    spans = decode_mentions(text, [offsets(text)], [np.array(probs)])
+    assert [m.text for m in spans] == ["Armed Forces of the Democratic Republic of the Congo", "M23"]
+    # a unit of a group stays apart from the group (data/dev.jsonl's gold lists both)
+    text = "Members of the Domingo Lain Front of the National Liberation Army attacked."
+    probs = np.array([O, O, O, O, B, I, I, O, O, B, I, I, O, O])
+    assert [m.text for m in decode_mentions(text, [offsets(text)], [probs])] == ["Domingo Lain Front",
+                                                                                "National Liberation Army"]
