@@ -83,17 +83,14 @@ def tag_windows(predictor: Predictor, record: dict) -> dict:
 
 
 class Tagger(torch.nn.Module):
-    def __init__(self, encoder: torch.nn.Module, hidden: int):
+    def __init__(self, encoder: torch.nn.Module, hidden: int, bf16: bool = False):
         super().__init__()
-        self.encoder, self.head = encoder, torch.nn.Linear(hidden, TAGS)
+        self.encoder, self.head, self.bf16 = encoder, torch.nn.Linear(hidden, TAGS), bf16
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=ids.device.type == "cpu" and _bf16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             h = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
         return self.head(h.float())
-
-
-_bf16 = False
 
 
 def tagged_names(tagger: Tagger, doc: dict, pad: int, key) -> dict[str, float]:
@@ -147,7 +144,8 @@ def perpetrators(predictor: Predictor, data_dir: Path, epochs: int, lr: float, l
     dev = [tag_windows(predictor, r) for r in read_jsonl(data_dir / "muc4/dev.jsonl", limit)]
     key = actor_name_key(predictor.aliases)
     pad = predictor.tokenizer.pad_token_id or 0
-    tagger = Tagger(copy.deepcopy(predictor.model.encoder()).float().cpu(), predictor.model.hidden_size)
+    tagger = Tagger(copy.deepcopy(predictor.model.encoder()).float().cpu(), predictor.model.hidden_size,
+                    bf16=predictor.dtype == "bf16")
     opt = torch.optim.AdamW([{"params": tagger.encoder.parameters(), "lr": lr},
                              {"params": tagger.head.parameters(), "lr": 1e-3}], weight_decay=0.01)
     weight = torch.tensor([1.0, 5.0, 5.0])  # B and I are ~1% of the tokens
@@ -249,9 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"--data-dir {data_dir} lacks {', '.join(missing)}: point it at the folder holding muc4/ and "
                      "acled_me2018/ (../shared/data)")
-    global _bf16
     predictor = Predictor.load(args.model, device="cpu", dtype="auto")
-    _bf16 = predictor.dtype == "bf16"
     torch.manual_seed(0)
     result: dict = {"model": args.model, "dtype": predictor.dtype}
     if args.only in (None, "catalogue"):

@@ -216,6 +216,7 @@ def _viterbi(logp: np.ndarray) -> list[int]:
 
 
 _INITIALISM_END = re.compile(r"(?:^|[\s(])(?:[A-Z]\.){2,}$")
+_TRAILING = ",;:?!]\"'’”)"  # punctuation a span does not end on (and "." but after an initialism)
 
 
 def _span(text: str, start: int, end: int, score: float) -> Mention:
@@ -225,9 +226,9 @@ def _span(text: str, start: int, end: int, score: float) -> Mention:
     m = _LEADING.match(raw)
     if m:
         start += m.end()
-    raw = text[start:end].rstrip(",;:?!]\"'’”)")
+    raw = text[start:end].rstrip(_TRAILING)
     if not _INITIALISM_END.search(raw):  # "U.S." and "U.N." keep their last full stop
-        raw = raw.rstrip(".,;:?!]\"'’”)")
+        raw = raw.rstrip("." + _TRAILING)
     if raw.find("(") > 0:  # "National Liberation Army (ELN" -> the name; the abbreviation is its own mention
         raw = raw[: raw.find("(")].rstrip(" ,;:-")
     while raw.endswith(("'s", "’s")):

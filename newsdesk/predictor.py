@@ -377,8 +377,11 @@ class Predictor:
             labels[task] = [names[j] for j in np.argsort(-p[task], kind="stable") if p[task][j] >= thr[j]]
         region = self.labels["region"][int(np.argmax(p["region"]))] if self.labels["region"] else None
         head_actors = labels["actors"]
-        catalogue = catalogue_probability(self.actor_naming, s.article_vector) >= CATALOGUE_CUT
-        actors, mentions = self._actors(s, dict(zip(self.labels["actors"], p["actors"].tolist())), head_actors, catalogue)
+        naming = catalogue_probability(self.actor_naming, s.article_vector)
+        catalogue = naming >= CATALOGUE_CUT
+        surely_news = bool(self.actor_naming) and naming < NEWS_CUT  # without the probe: no verdict either way
+        actors, mentions = self._actors(s, dict(zip(self.labels["actors"], p["actors"].tolist())), head_actors, catalogue,
+                                        surely_news)
         scores = {task: {n: round(float(v), 4) for n, v in sorted(zip(self.labels[task], p[task]), key=lambda x: -x[1])
                          if v >= SCORE_FLOOR} for task in TASKS}
         warns = list(warnings)
@@ -406,11 +409,11 @@ class Predictor:
         )
 
     def _actors(self, s: Scored, head_probs: dict[str, float], head_actors: list[str],
-                catalogue: bool = False) -> tuple[list[Actor], list[dict]]:
+                catalogue: bool = False, surely_news: bool = False) -> tuple[list[Actor], list[dict]]:
         """Actors from mention clusters (linked to the catalogue where they match one; a cluster that is
         only a quoted source is left out, `actors.quoted_only`), then the closed-set head's catalogue actors
         that no mention stands for -- not for an article the naming probe takes surely for news
-        (`naming.NEWS_CUT`). With `catalogue` (an article whose actors follow the catalogue's naming,
+        (`surely_news`: below `naming.NEWS_CUT`). With `catalogue` (an article whose actors follow the catalogue's naming,
         `newsdesk.naming`): the catalogue names of the linked clusters the head supports (>= LINK_FLOOR),
         then the head's actors; clusters without one stay out."""
         floor = float(self.threshold_of.get("mentions", 0.5))
@@ -432,8 +435,7 @@ class Predictor:
             for name in head_actors:
                 named.setdefault(name, Actor(name))
             return list(named.values()), rows
-        if self.actor_naming and self.model.mention_head is not None \
-                and catalogue_probability(self.actor_naming, s.article_vector) < NEWS_CUT:
+        if surely_news and self.model.mention_head is not None:
             # surely news: the actors the article names. The head's catalogue names that no mention stands for were
             # wrong more often than right there ("Military Forces of Yemen Security Belt Forces" on one-sentence news
             # items): without them actor-name F1 0.817 -> 0.821 on the written dev articles, 0.685 -> 0.693 on
